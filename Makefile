@@ -1,0 +1,32 @@
+# Two commands set everything up on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+TORCH_VERSION ?= 2.13.0
+
+.PHONY: demo test lint bench clean
+
+# The pinned torch goes in first: a bare `torch` requirement would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==$(TORCH_VERSION)
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo > outputs.demo.ckpt
+	$(PY) generate.py ckpt=$$(tail -n 1 outputs.demo.ckpt) out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
+	@rm -f outputs.demo.ckpt
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -m "slow or not slow" -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf outputs solos .pytest_cache

@@ -1,0 +1,25 @@
+"""Generate jazz solos from a checkpoint alone. Examples:
+
+    python generate.py ckpt=outputs/train/.../checkpoints/last.ckpt
+    python generate.py ckpt=model.ckpt n=10 strategy=sample temperature=0.8 seed=3 out=solos/
+
+Prints each written MIDI file's path on stdout, one per line (logs go to stderr).
+"""
+
+import hydra
+from omegaconf import DictConfig
+
+from jazz_solo.config import GenerateConfig, load
+from jazz_solo.errors import one_line_errors
+from jazz_solo.generation import generate
+
+
+@hydra.main(config_path="conf", config_name="generate", version_base="1.3")
+@one_line_errors
+def main(cfg: DictConfig) -> None:
+    for path in generate(load(GenerateConfig, cfg)):
+        print(path, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Typed configs. Hydra composes YAML from conf/; `load` checks it against these dataclasses.
+
+A wrong key or type fails in OmegaConf, a wrong value in `__post_init__`; both become
+one line on stderr (see errors.one_line_errors) before any work starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+from jazz_solo.errors import JazzSoloError
+
+CELLS = ("lstm", "rnn", "gru")
+STRATEGIES = ("greedy", "sample")
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise JazzSoloError(f"config: {message}")
+
+
+@dataclass
+class DataConfig:
+    path: str | None = None  # a .mid file or a folder of them; None: the embedded corpus
+    tokenizer: str = "pitch"
+    solo: str | None = None  # solo part: instrument index, name or program; None: guess
+    start: float | None = None  # section start, quarter notes
+    end: float | None = None  # section end, quarter notes
+    Tx: int = 30  # window length (time steps)
+    stride: int = 1  # step between training windows
+    val_fraction: float = 0.1
+    batch_size: int = 64
+    seed: int = 0  # the embedded corpus's seed
+
+    def __post_init__(self) -> None:
+        _check(self.Tx >= 2, f"data.Tx must be >= 2, got {self.Tx}")
+        _check(self.stride >= 1, f"data.stride must be >= 1, got {self.stride}")
+        _check(0 < self.val_fraction < 1, f"data.val_fraction must be in (0, 1), got {self.val_fraction}")
+        _check(self.batch_size >= 1, f"data.batch_size must be >= 1, got {self.batch_size}")
+
+
+@dataclass
+class ModelConfig:
+    cell: str = "lstm"
+    n_a: int = 64  # hidden units
+    dropout: float = 0.0  # on the hidden state, before the softmax head
+    lr: float = 0.01
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
+    weight_decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(self.cell in CELLS, f"model.cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
+        _check(self.n_a > 0, f"model.n_a must be > 0, got {self.n_a}")
+        _check(0 <= self.dropout < 1, f"model.dropout must be in [0, 1), got {self.dropout}")
+        _check(self.lr > 0, f"model.lr must be > 0, got {self.lr}")
+
+
+@dataclass
+class TrainConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    trainer: dict[str, Any] = field(default_factory=dict)  # keyword arguments of lightning's Trainer
+    logger: dict[str, Any] = field(default_factory=dict)  # name -> {_target_: ..., ...}
+    callbacks: dict[str, Any] = field(default_factory=dict)  # name -> {_target_: ..., ...}
+    seed: int = 0
+    ckpt_path: str | None = None  # resume from this checkpoint
+    output_dir: str = "."  # the run's folder (Hydra sets it)
+
+
+@dataclass
+class GenerateConfig:
+    ckpt: str = MISSING
+    n: int = 1  # number of solos
+    length: int = 64  # values per solo
+    strategy: str = "greedy"
+    temperature: float = 1.0
+    seed: int = 0
+    out: str = "solos"  # folder for the MIDI files
+    overwrite: bool = False
+    chords: str | None = None  # progression text to play over; None: the checkpoint's
+    tempo: float | None = None  # None: the checkpoint's
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        _check(self.n >= 1, f"n must be >= 1, got {self.n}")
+        _check(self.length >= 1, f"length must be >= 1, got {self.length}")
+        _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+        _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
+        _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
+
+
+C = TypeVar("C")
+
+
+def load(schema: type[C], cfg: DictConfig) -> C:
+    """Check a composed config against its dataclass and return the dataclass instance."""
+    merged = OmegaConf.merge(OmegaConf.structured(schema), cfg)
+    return OmegaConf.to_object(merged)

@@ -1,0 +1,127 @@
+"""Values -> tensors: the corpus as shifted one-hot windows, in a LightningDataModule.
+
+A window of Tx + 1 consecutive values gives X = the first Tx as one-hot (Tx, n_values)
+and Y = the last Tx as class indices: Y[t] is the value after X[t].
+
+Train/val split without leaks: with several pieces, whole pieces are held out (evenly
+spaced); with one piece, its last `val_fraction` is. No value position of the val set is
+inside any train window.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
+
+from jazz_solo.config import DataConfig
+from jazz_solo.errors import JazzSoloError
+from jazz_solo.music.chords import Progression
+from jazz_solo.music.corpus import default_backing
+from jazz_solo.music.score import load_scores
+from jazz_solo.music.tokenizers import get_tokenizer
+
+
+def sliding_windows(sequences: list[list[int]], length: int, stride: int) -> torch.Tensor:
+    """All windows of `length` values inside each sequence -> (n_windows, length) int64."""
+    rows = [seq[s : s + length] for seq in sequences for s in range(0, len(seq) - length + 1, stride)]
+    return torch.tensor(rows, dtype=torch.long).reshape(len(rows), length)
+
+
+def split_sequences(sequences: list[list[int]], val_fraction: float) -> tuple[list[list[int]], list[list[int]]]:
+    """(train, val): evenly spaced whole sequences held out, or the tail of a single one."""
+    if len(sequences) == 1:
+        seq = sequences[0]
+        cut = len(seq) - max(1, round(len(seq) * val_fraction))
+        return [seq[:cut]], [seq[cut:]]
+    n_val = max(1, round(len(sequences) * val_fraction))
+    step = len(sequences) / n_val
+    val_idx = {int(step * (i + 0.5)) for i in range(n_val)}
+    train = [s for i, s in enumerate(sequences) if i not in val_idx]
+    val = [s for i, s in enumerate(sequences) if i in val_idx]
+    return train, val
+
+
+class WindowDataset(Dataset):
+    """Indexed by a list of window numbers (batched fetch): returns (X one-hot float, Y int64).
+
+    X: (batch, Tx, n_values) float32; Y: (batch, Tx) int64.
+    """
+
+    def __init__(self, windows: torch.Tensor, n_values: int):
+        self.windows = windows  # (n_windows, Tx + 1)
+        self.n_values = n_values
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, index: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        rows = self.windows[index]
+        x = torch.nn.functional.one_hot(rows[:, :-1], self.n_values).float()
+        return x, rows[:, 1:]
+
+
+class JazzDataModule(pl.LightningDataModule):
+    def __init__(self, cfg: DataConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.vocab: list[str] = []  # index -> value (indices_values)
+        self.value_counts: list[int] = []  # training-split count of each value
+        self.backing: Progression | None = None
+        self.train_set: WindowDataset | None = None
+        self.val_set: WindowDataset | None = None
+
+    @property
+    def n_values(self) -> int:
+        return len(self.vocab)
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.train_set is not None:
+            return
+        cfg = self.cfg
+        tokenizer = get_tokenizer(cfg.tokenizer)
+        solo = int(cfg.solo) if cfg.solo is not None and cfg.solo.isdigit() else cfg.solo
+        scores = load_scores(cfg.path, solo, cfg.start, cfg.end)
+        encoded = [tokenizer.encode(score) for score in scores]
+        self.vocab = sorted({v for values in encoded for v in values})
+        index = {v: i for i, v in enumerate(self.vocab)}
+        sequences = [[index[v] for v in values] for values in encoded]
+        train, val = split_sequences(sequences, cfg.val_fraction)
+        counts = Counter(i for seq in train for i in seq)
+        self.value_counts = [counts[i] for i in range(len(self.vocab))]
+        # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
+        self.backing = scores[0].progression if len(scores) == 1 else default_backing(cfg.seed)
+        train_windows = sliding_windows(train, cfg.Tx + 1, cfg.stride)
+        val_windows = sliding_windows(val, cfg.Tx + 1, 1)
+        where = cfg.path or "the embedded corpus"
+        if len(train_windows) == 0 or len(val_windows) == 0:
+            longest = max(len(s) for s in sequences)
+            raise JazzSoloError(
+                f"{where}: too short for data.Tx={cfg.Tx} (longest piece has {longest} values; "
+                f"train and val each need a piece of at least Tx + 1 = {cfg.Tx + 1})"
+            )
+        self.train_set = WindowDataset(train_windows, self.n_values)
+        self.val_set = WindowDataset(val_windows, self.n_values)
+
+    def _loader(self, dataset: WindowDataset, shuffle: bool) -> DataLoader:
+        order = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
+        # batch_size=None + a BatchSampler: the dataset builds each batch in one indexing op.
+        return DataLoader(dataset, batch_size=None, sampler=BatchSampler(order, self.cfg.batch_size, False))
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader(self.train_set, shuffle=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader(self.val_set, shuffle=False)
+
+    def describe(self) -> dict:
+        """What a checkpoint must carry to generate without the data (plain containers)."""
+        return {
+            "data": asdict(self.cfg),
+            "vocab": list(self.vocab),
+            "value_counts": list(self.value_counts),
+            "backing": self.backing.to_dict(),
+        }

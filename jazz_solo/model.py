@@ -1,0 +1,45 @@
+"""The LightningModule: teacher forcing over whole windows, cross-entropy at every step."""
+
+from __future__ import annotations
+
+import pytorch_lightning as pl
+import torch
+from torch.nn import functional as F
+
+from jazz_solo.net import SoloNet
+
+
+class JazzSoloModule(pl.LightningModule):
+    """Wraps SoloNet. Hyperparameters are plain containers so a checkpoint alone can generate:
+
+    model (ModelConfig as dict), data (DataConfig as dict), vocab (list[str], index -> value),
+    value_counts (list[int]), backing (the progression to play over, as a dict).
+    """
+
+    def __init__(self, model: dict, data: dict, vocab: list[str], value_counts: list[int], backing: dict):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (batch, Tx, n_values) one-hot -> logits (batch, Tx, n_values)."""
+        return self.net(x)[0]
+
+    def _step(self, batch: tuple[torch.Tensor, torch.Tensor], stage: str) -> torch.Tensor:
+        x, y = batch  # (batch, Tx, n_values), (batch, Tx)
+        logits = self(x)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        acc = (logits.argmax(-1) == y).float().mean()
+        self.log(f"{stage}_loss", loss, prog_bar=True, on_step=False, on_epoch=True, batch_size=len(x))
+        self.log(f"{stage}_acc", acc, prog_bar=stage == "val", on_step=False, on_epoch=True, batch_size=len(x))
+        return loss
+
+    def training_step(self, batch, batch_idx):
+        return self._step(batch, "train")
+
+    def validation_step(self, batch, batch_idx):
+        self._step(batch, "val")
+
+    def configure_optimizers(self):
+        m = self.hparams.model
+        return torch.optim.Adam(self.parameters(), lr=m["lr"], betas=tuple(m["betas"]), weight_decay=m["weight_decay"])

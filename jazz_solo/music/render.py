@@ -1,0 +1,76 @@
+"""Score -> MIDI: the solo over a comping track (chords and a bass line) played from the progression."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pretty_midi
+
+from jazz_solo.music.chords import ChordSpan, Progression
+from jazz_solo.music.score import Note
+
+SOLO_PROGRAM = 26  # jazz guitar, as in the classic Metheny file
+PIANO_PROGRAM = 0
+
+
+def comping_notes(spans: list[ChordSpan]) -> list[Note]:
+    """A close voicing held for each chord plus the root (beat 1) and fifth in the bass."""
+    notes = []
+    for span in spans:
+        for pitch in span.chord.voicing(low=52):
+            notes.append(Note(span.start, span.duration, pitch, 58))
+        bass = span.chord.voicing(low=36)
+        notes.append(Note(span.start, min(span.duration, 2.0), bass[0], 70))
+        if span.duration > 2.0:
+            notes.append(Note(span.start + 2.0, span.duration - 2.0, bass[2], 64))
+    return notes
+
+
+def to_pretty_midi(
+    solo: list[Note],
+    progression: Progression,
+    comping: list[Note] | None = None,
+    name: str = "jazz_solo",
+) -> pretty_midi.PrettyMIDI:
+    """The solo over `comping` (default: played from the progression, looped to the solo's length)."""
+    seconds_per_quarter = 60.0 / progression.tempo
+    pm = pretty_midi.PrettyMIDI(initial_tempo=progression.tempo)
+    pm.time_signature_changes.append(pretty_midi.TimeSignature(progression.beats_per_bar, 4, 0.0))
+    length = max((n.end for n in solo), default=0.0)
+    if comping is None:
+        bars = -(-length // progression.beats_per_bar)
+        comping = comping_notes(progression.looped(bars * progression.beats_per_bar))
+
+    def part(notes: list[Note], program: int, label: str) -> pretty_midi.Instrument:
+        inst = pretty_midi.Instrument(program=program, name=label)
+        for n in notes:
+            inst.notes.append(
+                pretty_midi.Note(
+                    velocity=n.velocity,
+                    pitch=n.pitch,
+                    start=n.start * seconds_per_quarter,
+                    end=n.end * seconds_per_quarter,
+                )
+            )
+        return inst
+
+    pm.instruments.append(part(solo, SOLO_PROGRAM, f"{name} solo"))
+    pm.instruments.append(part(comping, PIANO_PROGRAM, "comping"))
+    return pm
+
+
+def write_midi(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike) -> Path:
+    """Write atomically: a crash never leaves a half-written file under the final name."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pm.write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

@@ -1,0 +1,81 @@
+"""Tokenizers: a score <-> a sequence of musical values (strings).
+
+A tokenizer's values are plain strings so the vocabulary can travel in a checkpoint.
+`encode` reads a Score; `decode` turns values back into notes over a progression (a
+tokenizer whose values do not fix the pitch chooses it there, seeded).
+
+Pitch tokenizer values (`data.tokenizer=pitch`):
+    "<NOTE>,<DURATION>"   e.g. "Eb5,0.667": MIDI note name and length in quarter notes
+    "R,<DURATION>"        a rest, e.g. "R,1.000"
+Durations print with three decimals; a note's length is its time to the next onset, so a
+gap before the next note becomes a rest value and decoding restores every onset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Protocol
+
+import pretty_midi
+
+from jazz_solo.errors import JazzSoloError
+from jazz_solo.music.chords import Progression
+from jazz_solo.music.score import Note, Score, quantise
+
+REST = "R"
+
+
+def duration_text(quarters: float) -> str:
+    return f"{quarters:.3f}"
+
+
+def parse_duration(text: str) -> float:
+    return quantise(float(text))
+
+
+class Tokenizer(Protocol):
+    name: ClassVar[str]
+
+    def encode(self, score: Score) -> list[str]:
+        """The score's solo as values."""
+        ...
+
+    def decode(self, values: Sequence[str], progression: Progression, seed: int = 0) -> list[Note]:
+        """Values -> notes over `progression` (looped as needed), reproducible from `seed`."""
+        ...
+
+
+class PitchTokenizer:
+    """One value per note (absolute pitch + duration) or rest: chord-blind, exact round trip."""
+
+    name: ClassVar[str] = "pitch"
+
+    def encode(self, score: Score) -> list[str]:
+        notes = score.notes
+        values = [f"{REST},{duration_text(notes[0].start)}"] if notes and notes[0].start > 1e-6 else []
+        for note, nxt in zip(notes, notes[1:] + [None]):
+            sounding = note.duration if nxt is None else min(note.duration, quantise(nxt.start - note.start))
+            values.append(f"{pretty_midi.note_number_to_name(note.pitch)},{duration_text(sounding)}")
+            gap = 0.0 if nxt is None else quantise(nxt.start - note.start - sounding)
+            if gap > 1e-6:
+                values.append(f"{REST},{duration_text(gap)}")
+        return values
+
+    def decode(self, values: Sequence[str], progression: Progression, seed: int = 0) -> list[Note]:
+        notes, time = [], 0.0
+        for value in values:
+            head, _, tail = value.partition(",")
+            duration = parse_duration(tail)
+            if head != REST:
+                notes.append(Note(time, duration, int(pretty_midi.note_name_to_number(head))))
+            time = quantise(time + duration)
+        return notes
+
+
+TOKENIZERS: dict[str, type] = {PitchTokenizer.name: PitchTokenizer}
+
+
+def get_tokenizer(name: str) -> Tokenizer:
+    if name not in TOKENIZERS:
+        raise JazzSoloError(f"unknown tokenizer {name!r} (choose from {', '.join(sorted(TOKENIZERS))})")
+    return TOKENIZERS[name]()

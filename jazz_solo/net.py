@@ -1,0 +1,72 @@
+"""The network (plain torch, no Lightning): a recurrent cell over one-hot values + a softmax head.
+
+Kept apart from the LightningModule so generation can load a checkpoint without importing
+Lightning (about 2 s of start-up).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from jazz_solo.errors import JazzSoloError
+
+RECURRENT = {"lstm": nn.LSTM, "rnn": nn.RNN, "gru": nn.GRU}
+
+
+class SoloNet(nn.Module):
+    """x one-hot (batch, T, n_values) -> logits (batch, T, n_values)."""
+
+    def __init__(self, n_values: int, n_a: int = 64, cell: str = "lstm", dropout: float = 0.0):
+        super().__init__()
+        self.n_values, self.n_a, self.cell = n_values, n_a, cell
+        self.rnn = RECURRENT[cell](n_values, n_a, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(n_a, n_values)
+
+    def forward(self, x: torch.Tensor, state=None) -> tuple[torch.Tensor, object]:
+        """x (batch, T, n_values) -> (logits (batch, T, n_values), final state).
+
+        The state is (h, c) for an LSTM, each (1, batch, n_a), and h alone otherwise.
+        """
+        out, state = self.rnn(x, state)
+        return self.head(self.dropout(out)), state
+
+
+@dataclass
+class Checkpoint:
+    """What generation needs from a training checkpoint."""
+
+    net: SoloNet
+    vocab: list[str]  # index -> value
+    value_counts: list[int]
+    tokenizer: str
+    backing: dict  # Progression.to_dict()
+    hparams: dict
+
+
+def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
+    """Load a Lightning checkpoint written by train.py (weights_only: no code runs from the file)."""
+    if not os.path.isfile(path):
+        raise JazzSoloError(f"{path}: no such checkpoint file")
+    try:
+        raw = torch.load(path, map_location=device, weights_only=True)
+    except Exception as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise JazzSoloError(f"{path}: not a readable checkpoint ({reason[:200]})") from None
+    hp = raw.get("hyper_parameters") if isinstance(raw, dict) else None
+    needed = ("model", "vocab", "value_counts", "data", "backing")
+    if not isinstance(hp, dict) or any(k not in hp for k in needed) or "state_dict" not in raw:
+        raise JazzSoloError(f"{path}: not a jazz_solo checkpoint (no vocabulary or model settings)")
+    model = hp["model"]
+    net = SoloNet(len(hp["vocab"]), model["n_a"], model["cell"], model["dropout"])
+    state = {k.removeprefix("net."): v for k, v in raw["state_dict"].items()}
+    try:
+        net.load_state_dict(state)
+    except RuntimeError as err:
+        raise JazzSoloError(f"{path}: weights do not fit the stored settings ({str(err).splitlines()[0]})") from None
+    net.to(device).eval()
+    return Checkpoint(net, list(hp["vocab"]), list(hp["value_counts"]), hp["data"]["tokenizer"], hp["backing"], hp)

@@ -1,0 +1,77 @@
+"""Shared fixtures: tiny configs, one trained checkpoint per session, the classic corpus when present."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+# One thread: a second busy core slows 2-thread torch runs 10-100x (see the stack notes).
+torch.set_num_threads(1)
+os.environ.setdefault("WANDB_MODE", "disabled")
+
+
+def pytest_collection_modifyitems(config, items):
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+def shared_file(name: str) -> Path:
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    return path
+
+
+def run_script(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a project script in a fresh process (one thread, W&B off)."""
+    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1", "HYDRA_FULL_ERROR": "0"}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def tiny_train_config(tmp_path: Path, **data):
+    from jazz_solo.config import DataConfig, ModelConfig, TrainConfig
+
+    return TrainConfig(
+        data=DataConfig(**{"Tx": 12, "batch_size": 32, "stride": 4, **data}),
+        model=ModelConfig(n_a=16),
+        trainer={
+            "max_epochs": 2,
+            "limit_train_batches": 4,
+            "accelerator": "cpu",
+            "enable_progress_bar": False,
+            "enable_model_summary": False,
+            "log_every_n_steps": 1,
+        },
+        callbacks={
+            "model_checkpoint": {
+                "_target_": "pytorch_lightning.callbacks.ModelCheckpoint",
+                "dirpath": str(tmp_path / "checkpoints"),
+                "monitor": "val_loss",
+                "save_last": True,
+            }
+        },
+        output_dir=str(tmp_path),
+    )
+
+
+@pytest.fixture(scope="session")
+def trained_ckpt(tmp_path_factory) -> Path:
+    """A checkpoint of a tiny model trained briefly on the embedded corpus."""
+    from jazz_solo.training import fit
+
+    tmp = tmp_path_factory.mktemp("trained")
+    best = fit(tiny_train_config(tmp))
+    assert best is not None and best.exists()
+    return best

@@ -1,0 +1,81 @@
+"""End to end: train on the embedded corpus, then generate MIDI from the checkpoint alone."""
+
+from __future__ import annotations
+
+import pretty_midi
+import pytest
+import torch
+
+from conftest import run_script, tiny_train_config
+from jazz_solo.config import GenerateConfig
+from jazz_solo.generation import generate
+from jazz_solo.net import load_checkpoint
+from jazz_solo.training import fit
+
+
+def test_fast_dev_run_fits_one_batch(tmp_path):
+    cfg = tiny_train_config(tmp_path)
+    cfg.trainer = {"fast_dev_run": True, "enable_progress_bar": False, "enable_model_summary": False}
+    fit(cfg)
+
+
+def test_checkpoint_carries_everything_to_generate(trained_ckpt):
+    ckpt = load_checkpoint(trained_ckpt)
+    assert ckpt.net.n_values == len(ckpt.vocab) == len(ckpt.value_counts)
+    assert ckpt.tokenizer == "pitch" and ckpt.backing["spans"]
+    raw = torch.load(trained_ckpt, weights_only=True)  # loadable without unpickling code
+    assert raw["hyper_parameters"]["model"]["n_a"] == 16
+
+
+def test_generate_writes_readable_midi_with_notes(trained_ckpt, tmp_path):
+    paths = generate(GenerateConfig(ckpt=str(trained_ckpt), n=3, length=40, out=str(tmp_path / "solos")))
+    assert [p.name for p in paths] == ["solo_000.mid", "solo_001.mid", "solo_002.mid"]
+    for path in paths:
+        pm = pretty_midi.PrettyMIDI(str(path))
+        solo, comping = pm.instruments
+        assert len(solo.notes) > 5 and len(comping.notes) > 0
+
+
+def test_same_seed_same_solo_other_seed_other_solo(trained_ckpt, tmp_path):
+    def solo(seed: int, out: str) -> list[tuple]:
+        cfg = GenerateConfig(ckpt=str(trained_ckpt), length=40, strategy="sample", seed=seed, out=str(tmp_path / out))
+        (path,) = generate(cfg)
+        return [(n.start, n.pitch) for n in pretty_midi.PrettyMIDI(str(path)).instruments[0].notes]
+
+    first = solo(1, "a")
+    assert first == solo(1, "b")
+    assert first != solo(2, "c")
+
+
+def test_generate_never_overwrites_unless_asked(trained_ckpt, tmp_path):
+    from jazz_solo.errors import JazzSoloError
+
+    cfg = GenerateConfig(ckpt=str(trained_ckpt), length=20, out=str(tmp_path))
+    generate(cfg)
+    with pytest.raises(JazzSoloError, match="exists"):
+        generate(cfg)
+    cfg.overwrite = True
+    assert generate(cfg)
+
+
+def test_train_then_generate_from_the_command_line(tmp_path):
+    """Both scripts in fresh processes: the checkpoint path is train.py's last stdout line."""
+    run_dir = tmp_path / "run"
+    train = run_script(
+        "train.py",
+        "model.n_a=16",
+        "data.Tx=10",
+        "data.stride=8",
+        "trainer.max_epochs=1",
+        "+trainer.limit_train_batches=3",
+        "logger=csv",
+        f"hydra.run.dir={run_dir}",
+    )
+    assert train.returncode == 0, train.stderr[-2000:]
+    ckpt = train.stdout.strip().splitlines()[-1]
+    assert ckpt.endswith(".ckpt") and (run_dir / "checkpoints" / "last.ckpt").exists()
+    gen = run_script("generate.py", f"ckpt={ckpt}", "n=2", f"out={tmp_path / 'solos'}")
+    assert gen.returncode == 0, gen.stderr[-2000:]
+    written = gen.stdout.strip().splitlines()
+    assert written == [str(tmp_path / "solos" / f"solo_{i:03d}.mid") for i in range(2)]
+    assert all(pretty_midi.PrettyMIDI(p).instruments[0].notes for p in written)
