@@ -1,0 +1,47 @@
+"""Pictures to look at: piano rolls of a solo over its comping (matplotlib, headless)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+import pretty_midi  # noqa: E402
+
+
+def save_figure(fig, path: str | os.PathLike) -> Path:
+    """Save a figure as PNG atomically and close it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def piano_roll_figure(pm: pretty_midi.PrettyMIDI, title: str = ""):
+    """Notes as bars (time in seconds, MIDI pitch): the first instrument (the solo) on top in colour."""
+    fig, ax = plt.subplots(figsize=(12, 4))
+    for index, inst in enumerate(pm.instruments):
+        colour, alpha = ("tab:red", 0.9) if index == 0 else ("tab:gray", 0.35)
+        for note in inst.notes:
+            ax.broken_barh([(note.start, note.end - note.start)], (note.pitch - 0.4, 0.8), color=colour, alpha=alpha)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("MIDI pitch")
+    ax.set_title(title or "piano roll (red: solo, grey: comping)")
+    ax.grid(axis="y", alpha=0.2)
+    return fig
+
+
+def save_piano_roll(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike, title: str = "") -> Path:
+    return save_figure(piano_roll_figure(pm, title), path)
