@@ -92,6 +92,30 @@ class GenerateConfig:
         _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
 
 
+@dataclass
+class EvaluateConfig:
+    ckpt: str = MISSING
+    n: int = 200  # generated solos
+    length: int = 64  # values per solo
+    strategy: str = "sample"  # the model's own distribution; any generate strategy
+    temperature: float = 1.0
+    seed: int = 0
+    segment_bars: int | None = None  # corpus pieces are cut into this many bars; None: the solos' median length
+    out: str | None = None  # report folder; None: `evaluation/` in the checkpoint's run folder
+    overwrite: bool = False
+    audio: bool = True  # WAV renders of the most and least likely solos
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        _check(self.n >= 2, f"n must be >= 2 (distances inside the generated set need two solos), got {self.n}")
+        _check(self.length >= 2, f"length must be >= 2, got {self.length}")
+        _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+        _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
+        _check(
+            self.segment_bars is None or self.segment_bars >= 1, f"segment_bars must be >= 1, got {self.segment_bars}"
+        )
+
+
 C = TypeVar("C")
 
 

@@ -21,28 +21,7 @@ from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.corpus import default_backing
-from jazz_solo.music.score import load_scores
-from jazz_solo.music.tokenizers import get_tokenizer
-
-
-def sliding_windows(sequences: list[list[int]], length: int, stride: int) -> torch.Tensor:
-    """All windows of `length` values inside each sequence -> (n_windows, length) int64."""
-    rows = [seq[s : s + length] for seq in sequences for s in range(0, len(seq) - length + 1, stride)]
-    return torch.tensor(rows, dtype=torch.long).reshape(len(rows), length)
-
-
-def split_sequences(sequences: list[list[int]], val_fraction: float) -> tuple[list[list[int]], list[list[int]]]:
-    """(train, val): evenly spaced whole sequences held out, or the tail of a single one."""
-    if len(sequences) == 1:
-        seq = sequences[0]
-        cut = len(seq) - max(1, round(len(seq) * val_fraction))
-        return [seq[:cut]], [seq[cut:]]
-    n_val = max(1, round(len(sequences) * val_fraction))
-    step = len(sequences) / n_val
-    val_idx = {int(step * (i + 0.5)) for i in range(n_val)}
-    train = [s for i, s in enumerate(sequences) if i not in val_idx]
-    val = [s for i, s in enumerate(sequences) if i in val_idx]
-    return train, val
+from jazz_solo.sequences import encode_corpus, sliding_windows, split_sequences
 
 
 class WindowDataset(Dataset):
@@ -82,13 +61,8 @@ class JazzDataModule(pl.LightningDataModule):
         if self.train_set is not None:
             return
         cfg = self.cfg
-        tokenizer = get_tokenizer(cfg.tokenizer)
-        solo = int(cfg.solo) if cfg.solo is not None and cfg.solo.isdigit() else cfg.solo
-        scores = load_scores(cfg.path, solo, cfg.start, cfg.end)
-        encoded = [tokenizer.encode(score) for score in scores]
-        self.vocab = sorted({v for values in encoded for v in values})
-        index = {v: i for i, v in enumerate(self.vocab)}
-        sequences = [[index[v] for v in values] for values in encoded]
+        corpus = encode_corpus(cfg)
+        scores, sequences, self.vocab = corpus.scores, corpus.sequences, corpus.vocab
         train, val = split_sequences(sequences, cfg.val_fraction)
         counts = Counter(i for seq in train for i in seq)
         self.value_counts = [counts[i] for i in range(len(self.vocab))]

@@ -1,0 +1,24 @@
+"""Evaluate a checkpoint against its corpus and baselines; write a report to look at and listen to. Examples:
+
+    python evaluate.py ckpt=outputs/train/.../checkpoints/last.ckpt
+    python evaluate.py ckpt=model.ckpt n=500 temperature=0.8 out=eval/ overwrite=true
+
+Prints the report's path on stdout (logs go to stderr).
+"""
+
+import hydra
+from omegaconf import DictConfig
+
+from jazz_solo.config import EvaluateConfig, load
+from jazz_solo.errors import one_line_errors
+from jazz_solo.evaluation import evaluate
+
+
+@hydra.main(config_path="conf", config_name="evaluate", version_base="1.3")
+@one_line_errors
+def main(cfg: DictConfig) -> None:
+    print(evaluate(load(EvaluateConfig, cfg)).report, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The corpus as value sequences, the leak-free train/val split and windows (torch, no Lightning).
+
+Kept out of data.py, whose DataModule needs Lightning, so evaluation can rebuild the split a
+checkpoint was trained on without Lightning's start-up cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from jazz_solo.config import DataConfig
+from jazz_solo.music.score import Score, load_scores
+from jazz_solo.music.tokenizers import get_tokenizer
+
+
+@dataclass
+class EncodedCorpus:
+    scores: list[Score]  # one per piece
+    vocab: list[str]  # index -> value, sorted
+    sequences: list[list[int]]  # one per piece: value indices
+
+
+def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
+    """Read the corpus `cfg` names and encode each piece with its tokenizer."""
+    tokenizer = get_tokenizer(cfg.tokenizer)
+    solo = int(cfg.solo) if cfg.solo is not None and cfg.solo.isdigit() else cfg.solo
+    scores = load_scores(cfg.path, solo, cfg.start, cfg.end)
+    encoded = [tokenizer.encode(score) for score in scores]
+    vocab = sorted({v for values in encoded for v in values})
+    index = {v: i for i, v in enumerate(vocab)}
+    return EncodedCorpus(scores, vocab, [[index[v] for v in values] for values in encoded])
+
+
+def sliding_windows(sequences: list[list[int]], length: int, stride: int) -> torch.Tensor:
+    """All windows of `length` values inside each sequence -> (n_windows, length) int64."""
+    rows = [seq[s : s + length] for seq in sequences for s in range(0, len(seq) - length + 1, stride)]
+    return torch.tensor(rows, dtype=torch.long).reshape(len(rows), length)
+
+
+def held_out_pieces(n_pieces: int, val_fraction: float) -> set[int]:
+    """Indices of the pieces validation holds out when there are several: evenly spaced."""
+    n_val = max(1, round(n_pieces * val_fraction))
+    step = n_pieces / n_val
+    return {int(step * (i + 0.5)) for i in range(n_val)}
+
+
+def split_sequences(sequences: list[list[int]], val_fraction: float) -> tuple[list[list[int]], list[list[int]]]:
+    """(train, val): evenly spaced whole sequences held out, or the tail of a single one."""
+    if len(sequences) == 1:
+        seq = sequences[0]
+        cut = len(seq) - max(1, round(len(seq) * val_fraction))
+        return [seq[:cut]], [seq[cut:]]
+    val_idx = held_out_pieces(len(sequences), val_fraction)
+    train = [s for i, s in enumerate(sequences) if i not in val_idx]
+    val = [s for i, s in enumerate(sequences) if i in val_idx]
+    return train, val
