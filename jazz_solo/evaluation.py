@@ -237,9 +237,10 @@ def report_markdown(found: dict, shown: list) -> str:
         "",
         f"{found['n_solos']} solos of {found['length']} values (strategy {found['strategy']}, temperature "
         f"{found['temperature']}, seed {found['seed']}) over the checkpoint's progression, against the "
-        f"training corpus cut into {found['n_corpus_pieces']} pieces of {found['segment_bars']} bars, "
-        f"and the held-out corpus ({found['n_heldout_pieces']} pieces, {found['n_heldout_windows']} windows "
-        "of values): the held-out figures are what a model that had learnt the corpus would score.",
+        f"training corpus cut into pieces of {found['segment_bars']} bars (corpus pieces: "
+        f"{found['n_corpus_pieces']}, held-out pieces: {found['n_heldout_pieces']}, held-out windows of "
+        f"{found['length']} values: {found['n_heldout_windows']}). The held-out figures are what a model "
+        "that had learnt the corpus would score.",
         "",
         f"## Prediction on the validation split ({found['val_targets']} targets)",
         "",
@@ -310,6 +311,8 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     """Generate cfg.n solos, measure them and the model against the corpus, write the report folder."""
     started = time.perf_counter()
     out = Path(cfg.out) if cfg.out else default_out(cfg.ckpt)
+    if out.exists() and not out.is_dir():
+        raise JazzSoloError(f"{out}: exists and is not a folder")
     taken = [out / name for name in ("report.md", "metrics.json") if (out / name).exists()]
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
@@ -348,7 +351,7 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
 
     out.mkdir(parents=True, exist_ok=True)
     shown = _write_media(out, solos, progression, sets, curves, cfg.audio)
-    write_text(out / "metrics.json", json.dumps(found, indent=2) + "\n")
+    write_text(out / "metrics.json", json.dumps(found, indent=2, allow_nan=False) + "\n")
     report = write_text(out / "report.md", report_markdown(found, shown))
     log.info("done in %.1f s", time.perf_counter() - started)
     return Evaluation(found, out, report)

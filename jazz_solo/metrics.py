@@ -329,8 +329,10 @@ def copied_run_lengths(values: Sequence[int], corpus: Sequence[Sequence[int]]) -
     return longest
 
 
-def originality(sequences: Sequence[Sequence[int]], corpus: Sequence[Sequence[int]], n: int = 8) -> dict[str, float]:
-    """How much of `sequences` is copied from `corpus`:
+def originality(
+    sequences: Sequence[Sequence[int]], corpus: Sequence[Sequence[int]], n: int = 8
+) -> dict[str, float | None]:
+    """How much of `sequences` is copied from `corpus` (None where there is nothing to measure):
 
     longest_copied_run: mean over sequences of the longest run of values found verbatim in the corpus;
     longest_copied_run_max: the longest over all sequences;
@@ -341,7 +343,7 @@ def originality(sequences: Sequence[Sequence[int]], corpus: Sequence[Sequence[in
     ngrams = sum(max(0, len(r) - n + 1) for r in runs)
     copied = sum(int((r[n - 1 :] >= n).sum()) for r in runs)
     return {
-        "longest_copied_run": float(np.mean(longest)) if longest else 0.0,
-        "longest_copied_run_max": float(max(longest, default=0)),
-        f"copied_{n}gram_share": copied / ngrams if ngrams else 0.0,
+        "longest_copied_run": float(np.mean(longest)) if longest else None,
+        "longest_copied_run_max": float(max(longest)) if longest else None,
+        f"copied_{n}gram_share": copied / ngrams if ngrams else None,
     }

@@ -1,7 +1,8 @@
 """MIDI -> sound you can listen to: a WAV file, written atomically.
 
 FluidSynth with a General MIDI soundfont when pyfluidsynth is installed (optional: Debian's
-libfluidsynth3 + `pip install pyfluidsynth`), else pretty_midi's own sine-wave synthesiser.
+fluidsynth + `pip install pyfluidsynth`; Debian's fluid-soundfont-gm is used when present, else
+pretty_midi's bundled soundfont), else pretty_midi's own sine-wave synthesiser.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import numpy as np
 import pretty_midi
 
 SAMPLE_RATE = 22_050
+GM_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")  # Debian's fluid-soundfont-gm
 
 
 def synthesize(pm: pretty_midi.PrettyMIDI, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Mono float audio in [-1, 1]: FluidSynth if available, else sine waves."""
     try:
-        audio = pm.fluidsynth(fs=sample_rate)
+        audio = pm.fluidsynth(fs=sample_rate, sf2_path=str(GM_SOUNDFONT) if GM_SOUNDFONT.exists() else None)
     except (ImportError, ValueError, OSError):
         audio = pm.synthesize(fs=sample_rate)
     peak = float(np.abs(audio).max()) if audio.size else 0.0

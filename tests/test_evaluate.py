@@ -1,0 +1,110 @@
+"""End to end: evaluate a tiny trained checkpoint against its corpus, from Python and the command line."""
+
+from __future__ import annotations
+
+import json
+import math
+import wave
+
+import pytest
+import torch
+
+from conftest import run_script
+from jazz_solo import metrics as M
+from jazz_solo.config import EvaluateConfig
+from jazz_solo.errors import JazzSoloError
+from jazz_solo.evaluation import default_out, evaluate, evaluate_checkpoint
+
+
+@pytest.fixture(scope="module")
+def evaluation(trained_ckpt, tmp_path_factory):
+    out = tmp_path_factory.mktemp("evaluation")
+    return evaluate(EvaluateConfig(ckpt=str(trained_ckpt), n=8, length=32, out=str(out)))
+
+
+def test_metrics_json_is_flat_and_complete(evaluation, trained_ckpt):
+    found = json.loads((evaluation.folder / "metrics.json").read_text())
+    assert found == json.loads(json.dumps(evaluation.metrics))
+    assert all(v is None or isinstance(v, (int, float, str)) for v in found.values())
+    assert all(math.isfinite(v) for v in found.values() if isinstance(v, float))
+    for model in ("val", "unigram", "bigram"):
+        assert found[f"{model}_perplexity"] == pytest.approx(math.exp(found[f"{model}_cross_entropy"]))
+        assert 0 <= found[f"{model}_accuracy"] <= 1
+    # Trained a little, the model beats a uniform guess; on this corpus the bigram beats the unigram.
+    assert found["val_perplexity"] < len(torch.load(trained_ckpt, weights_only=True)["hyper_parameters"]["vocab"])
+    assert found["bigram_perplexity"] < found["unigram_perplexity"]
+    for name in M.FEATURES:
+        assert 0 <= found[f"{name}_overlap"] <= 1 and found[f"{name}_kl"] >= 0
+        assert f"heldout_{name}_overlap" in found and f"corpus_{name}_intra" in found
+    for prefix in ("", "corpus_", "heldout_"):
+        assert 0 <= found[f"{prefix}chord_tone_share"] <= 1 and 0 <= found[f"{prefix}scale_share"] <= 1
+    assert found["corpus_chord_tone_share"] == 1  # the embedded corpus plays chord tones on every beat
+    assert 1 <= found["longest_copied_run"] <= 32 and 0 <= found["copied_8gram_share"] <= 1
+    assert found["n_solos"] == 8 and found["n_corpus_pieces"] >= 2
+
+
+def test_validation_cross_entropy_is_the_checkpoints_val_loss(evaluation, trained_ckpt):
+    """Scored on the same windows as in training, so it equals the val_loss the checkpoint was chosen by."""
+    callbacks = torch.load(trained_ckpt, weights_only=True)["callbacks"]
+    (state,) = [s for name, s in callbacks.items() if name.startswith("ModelCheckpoint")]
+    assert evaluation.metrics["val_cross_entropy"] == pytest.approx(float(state["current_score"]), rel=1e-4)
+
+
+def test_report_pictures_and_sound(evaluation):
+    report = evaluation.report.read_text()
+    assert evaluation.report == evaluation.folder / "report.md"
+    for heading in ("Prediction", "Jazz measures", "Originality", "Music features"):
+        assert f"## {heading}" in report
+    for stem in ("most_likely_1", "most_likely_3", "least_likely_1", "least_likely_3"):
+        for suffix in (".png", ".mid", ".wav"):
+            assert (evaluation.folder / f"{stem}{suffix}").stat().st_size > 0
+            assert f"{stem}{suffix}" in report
+    for figure in ("pitch_classes.png", "intervals.png", "onsets.png", "distances.png"):
+        assert (evaluation.folder / figure).read_bytes()[:4] == b"\x89PNG"
+    with wave.open(str(evaluation.folder / "most_likely_1.wav")) as audio:
+        assert audio.getnframes() > audio.getframerate()  # over a second of sound
+    assert not list(evaluation.folder.glob(".*"))  # no temporary file left behind
+
+
+def test_an_existing_report_is_kept_unless_asked(evaluation, trained_ckpt):
+    cfg = EvaluateConfig(ckpt=str(trained_ckpt), n=2, length=16, out=str(evaluation.folder), audio=False)
+    before = (evaluation.folder / "metrics.json").read_text()
+    with pytest.raises(JazzSoloError, match="exists"):
+        evaluate(cfg)
+    assert (evaluation.folder / "metrics.json").read_text() == before
+    found = evaluate_checkpoint(trained_ckpt, n=2, length=16, out=str(evaluation.folder), audio=False, overwrite=True)
+    assert json.loads((evaluation.folder / "metrics.json").read_text())["n_solos"] == found["n_solos"] == 2
+
+
+def test_default_folder_is_the_run_folder(tmp_path):
+    assert default_out(tmp_path / "run" / "checkpoints" / "best.ckpt") == tmp_path / "run" / "evaluation"
+    assert default_out(tmp_path / "model.ckpt") == tmp_path / "evaluation"
+
+
+def test_evaluate_from_the_command_line(trained_ckpt, tmp_path):
+    result = run_script("evaluate.py", f"ckpt='{trained_ckpt}'", "n=4", "length=16", "audio=false", f"out={tmp_path}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "report.md")
+    assert json.loads((tmp_path / "metrics.json").read_text())["n_solos"] == 4
+    bad = run_script("evaluate.py", f"ckpt='{trained_ckpt}'", "n=1", f"out={tmp_path / 'bad'}")
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1] == "error: config: n must be >= 2 " + (
+        "(distances inside the generated set need two solos), got 1"
+    )
+    assert not (tmp_path / "bad").exists()
+
+
+def test_a_checkpoint_whose_corpus_is_gone_is_one_clear_error(trained_ckpt, tmp_path):
+    raw = torch.load(trained_ckpt, weights_only=True)
+    raw["hyper_parameters"]["data"]["path"] = str(tmp_path / "gone.mid")
+    moved = tmp_path / "moved.ckpt"
+    torch.save(raw, moved)
+    with pytest.raises(JazzSoloError, match="cannot read its training corpus.*gone.mid"):
+        evaluate(EvaluateConfig(ckpt=str(moved), n=2, out=str(tmp_path / "eval")))
+
+
+def test_evaluation_imports_no_lightning():
+    probe = (
+        "import sys, jazz_solo.evaluation; print(sorted(m for m in ('pytorch_lightning', 'wandb') if m in sys.modules))"
+    )
+    result = run_script("-c", probe)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr[-2000:]
