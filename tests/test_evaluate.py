@@ -11,9 +11,12 @@ import torch
 
 from conftest import run_script
 from jazz_solo import metrics as M
-from jazz_solo.config import EvaluateConfig
+from jazz_solo.config import DataConfig, EvaluateConfig
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.evaluation import default_out, evaluate, evaluate_checkpoint
+from jazz_solo.evaluation import corpus_pieces, default_out, evaluate, evaluate_checkpoint
+from jazz_solo.music.corpus import embedded_scores
+from jazz_solo.music.tokenizers import PitchTokenizer
+from jazz_solo.sequences import EncodedCorpus, split_sequences
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +111,23 @@ def test_evaluation_imports_no_lightning():
     )
     result = run_script("-c", probe)
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr[-2000:]
+
+
+def test_one_piece_is_cut_where_its_training_values_end():
+    """A single source piece: training pieces hold only the notes of the training values, held-out the rest."""
+    score = embedded_scores()[0]  # 32 bars of 4/4
+    values = PitchTokenizer().encode(score)
+    vocab = sorted(set(values))
+    corpus = EncodedCorpus([score], vocab, [[vocab.index(v) for v in values]])
+    train, _ = split_sequences(corpus.sequences, 0.25)
+    training, heldout = corpus_pieces(corpus, DataConfig(val_fraction=0.25), train, bars=2)
+    n_train_notes = sum(not vocab[i].startswith("R,") for i in train[0])
+    first, rest = score.notes[:n_train_notes], score.notes[n_train_notes:]
+    heldout_start = math.ceil(first[-1].end / 4) * 4
+
+    def where(pieces: list[M.Piece], start: float) -> set[tuple[float, int]]:
+        return {(round(n.start + start + 8 * k, 6), n.pitch) for k, p in enumerate(pieces) for n in p.notes}
+
+    assert where(training, 0) <= {(round(n.start, 6), n.pitch) for n in first}
+    assert where(heldout, heldout_start) <= {(round(n.start, 6), n.pitch) for n in rest}
+    assert len(training) == int(first[-1].end // 8) and len(heldout) == (32 * 4 - heldout_start) // 8 > 0
