@@ -6,13 +6,20 @@ and Y = the last Tx as class indices: Y[t] is the value after X[t].
 Train/val split without leaks: with several pieces, whole pieces are held out (evenly
 spaced); with one piece, its last `val_fraction` is. No value position of the val set is
 inside any train window.
+
+Training windows (`data.windows`): `sliding` takes every window of the training split
+(`stride` apart); `exercise` draws them as the classic exercise did: the training values
+joined into one corpus, m window starts drawn with replacement (numpy's legacy generator
+seeded with data.seed, so seed 0 gives the exercise's own starts), the first input step
+zeroed and the last step left without a target (PAD). Validation always uses sliding windows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
@@ -21,14 +28,32 @@ from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.corpus import default_backing
-from jazz_solo.music.score import load_scores
+from jazz_solo.music.score import Score, load_scores
 from jazz_solo.music.tokenizers import get_tokenizer
+
+PAD = -100  # a window step with no value: zero input, no target (cross_entropy's ignore_index)
 
 
 def sliding_windows(sequences: list[list[int]], length: int, stride: int) -> torch.Tensor:
     """All windows of `length` values inside each sequence -> (n_windows, length) int64."""
     rows = [seq[s : s + length] for seq in sequences for s in range(0, len(seq) - length + 1, stride)]
     return torch.tensor(rows, dtype=torch.long).reshape(len(rows), length)
+
+
+def exercise_starts(corpus_length: int, Tx: int, m: int, seed: int) -> list[int]:
+    """The exercise's window starts: np.random.seed(seed), then m x np.random.choice(len(corpus) - Tx)."""
+    rng = np.random.RandomState(seed)
+    return [int(rng.choice(corpus_length - Tx)) for _ in range(m)]
+
+
+def exercise_windows(sequences: list[list[int]], Tx: int, m: int, seed: int) -> torch.Tensor:
+    """m windows as the exercise drew them -> (m, Tx + 1) int64: [PAD, v1 .. v(Tx-1), PAD].
+
+    As X = row[:-1] and Y = row[1:]: X[0] is zero, X[t] = v_t and Y[t - 1] = v_t, Y[Tx - 1] has no target.
+    """
+    corpus = [v for seq in sequences for v in seq]
+    rows = [[PAD] + corpus[s + 1 : s + Tx] + [PAD] for s in exercise_starts(len(corpus), Tx, m, seed)]
+    return torch.tensor(rows, dtype=torch.long).reshape(m, Tx + 1)
 
 
 def split_sequences(sequences: list[list[int]], val_fraction: float) -> tuple[list[list[int]], list[list[int]]]:
@@ -60,8 +85,9 @@ class WindowDataset(Dataset):
 
     def __getitem__(self, index: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
         rows = self.windows[index]
-        x = torch.nn.functional.one_hot(rows[:, :-1], self.n_values).float()
-        return x, rows[:, 1:]
+        inputs = rows[:, :-1]
+        x = torch.nn.functional.one_hot(inputs.clamp(min=0), self.n_values) * (inputs >= 0).unsqueeze(-1)
+        return x.float(), rows[:, 1:]
 
 
 class JazzDataModule(pl.LightningDataModule):
@@ -83,8 +109,9 @@ class JazzDataModule(pl.LightningDataModule):
             return
         cfg = self.cfg
         tokenizer = get_tokenizer(cfg.tokenizer)
-        solo = int(cfg.solo) if cfg.solo is not None and cfg.solo.isdigit() else cfg.solo
-        scores = load_scores(cfg.path, solo, cfg.start, cfg.end)
+        scores = load_scores(cfg.path, cfg.solo, cfg.start, cfg.end, cfg.chords_from)
+        if cfg.chords is not None:
+            scores = [over_progression(score, cfg.chords) for score in scores]
         encoded = [tokenizer.encode(score) for score in scores]
         self.vocab = sorted({v for values in encoded for v in values})
         index = {v: i for i, v in enumerate(self.vocab)}
@@ -94,9 +121,12 @@ class JazzDataModule(pl.LightningDataModule):
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
         # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
         self.backing = scores[0].progression if len(scores) == 1 else default_backing(cfg.seed)
-        train_windows = sliding_windows(train, cfg.Tx + 1, cfg.stride)
         val_windows = sliding_windows(val, cfg.Tx + 1, 1)
         where = cfg.path or "the embedded corpus"
+        if cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx:
+            train_windows = exercise_windows(train, cfg.Tx, cfg.m, cfg.seed)
+        else:
+            train_windows = sliding_windows(train, cfg.Tx + 1, cfg.stride)
         if len(train_windows) == 0 or len(val_windows) == 0:
             longest = max(len(s) for s in sequences)
             raise JazzSoloError(
@@ -125,3 +155,10 @@ class JazzDataModule(pl.LightningDataModule):
             "value_counts": list(self.value_counts),
             "backing": self.backing.to_dict(),
         }
+
+
+def over_progression(score: Score, text: str) -> Score:
+    """The score with its chords replaced by a progression given as text (looped to the solo's length)."""
+    given = Progression.parse(text, score.progression.tempo, score.progression.beats_per_bar)
+    length = max(n.end for n in score.notes)
+    return replace(score, progression=Progression(given.looped(length), given.tempo, given.beats_per_bar))
