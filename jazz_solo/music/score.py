@@ -56,9 +56,6 @@ class Part:
     name: str
     program: int
 
-    def __str__(self) -> str:
-        return f"instrument {self.index} {self.name.strip()!r} (program {self.program})"
-
 
 @dataclass
 class Score:
