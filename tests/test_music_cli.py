@@ -51,9 +51,10 @@ def test_download_checks_the_checksum_and_writes_whole_files_only(tmp_path):
 
 def test_download_the_classic_file_from_a_local_copy(tmp_path):
     source = shared_file("original_metheny.mid")
-    result = run_script("-m", "jazz_solo.music", "download", "classic", str(tmp_path), "--url", source.as_uri())
+    folder = f"{tmp_path}/data/"  # a folder that does not exist yet
+    result = run_script("-m", "jazz_solo.music", "download", "classic", folder, "--url", source.as_uri())
     assert result.returncode == 0, result.stderr
-    written = tmp_path / "original_metheny.mid"
+    written = tmp_path / "data" / "original_metheny.mid"
     assert result.stdout.strip() == str(written) and written.read_bytes() == source.read_bytes()
     # Already there with the right checksum: nothing is fetched again (this URL would fail).
     assert download(written, (tmp_path / "nowhere.mid").as_uri()) == written

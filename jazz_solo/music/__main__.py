@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("--json", action="store_true", help="one JSON object on stdout")
     fetch = commands.add_parser("download", help="fetch a corpus that is not shipped here")
     fetch.add_argument("name", choices=["classic"], help="classic: the exercise's original_metheny.mid")
-    fetch.add_argument("dest", nargs="?", type=Path, default=CLASSIC_DEST, help=f"file or folder ({CLASSIC_DEST})")
+    fetch.add_argument("dest", nargs="?", default=str(CLASSIC_DEST), help=f"file or folder/ (default {CLASSIC_DEST})")
     fetch.add_argument("--url", default=CLASSIC_URL, help="where from (checked against the known sha256)")
     args = parser.parse_args(argv)
     if args.command == "corpus":

@@ -29,9 +29,9 @@ def download(dest: str | os.PathLike = CLASSIC_DEST, url: str = CLASSIC_URL, sha
 
     The bytes must have the given sha256; the file appears whole or not at all.
     """
+    if str(dest).endswith(("/", os.sep)) or Path(dest).is_dir():
+        dest = Path(dest) / CLASSIC_DEST.name
     dest = Path(dest)
-    if dest.is_dir():
-        dest = dest / CLASSIC_DEST.name
     if dest.is_file() and hashlib.sha256(dest.read_bytes()).hexdigest() == sha256:
         return dest
     try:
