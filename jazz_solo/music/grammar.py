@@ -28,8 +28,8 @@ eleventh, "dd5" a doubly diminished fifth). Examples: "C,0.500", "S,0.250,<m2,P-
 The chord of a note is the progression's span at its onset, heard as the pitches the
 accompaniment played (or the symbol's tones). Measures are the progression's bars, counted
 from the score's start. Values follow music21's spelling rules (spelling.py) because that is
-how the exercise wrote them: ours match its values token for token where the notes agree
-(tests/test_grammar.py).
+how the exercise wrote them: given the same notes, ours are its values token for token
+(tests/test_classic.py).
 
 Unlike the exercise, rests are values too: a gap before or between notes becomes R values (a
 rest longer than a bar is written as whole bars plus the remainder), so decoding gives every
@@ -78,7 +78,7 @@ def role(pitch: int, chord: Sequence[int]) -> str:
 
 
 def bracket(previous: int, pitch: int) -> str:
-    """ "<UP,DOWN>": the interval previous -> pitch widened by a minor third each way."""
+    """The bracket "<UP,DOWN>": the interval from `previous` to `pitch` widened by a minor third each way."""
     steps, semitones = spell(pitch)[0] - spell(previous)[0], pitch - previous
     return f"<{interval_name(steps + 2, semitones + 3)},{interval_name(steps - 2, semitones - 3)}>"
 
