@@ -115,6 +115,7 @@ def test_a_folder_skips_bad_files_with_one_warning(bad, tmp_path):
         (folder / "zz_good.mid").unlink()
 
 
+@pytest.mark.slow  # four fresh processes, about 20 s
 def test_train_and_generate_scripts_give_one_line_and_write_nothing(bad, tmp_path, trained_ckpt):
     path, fragment = bad["truncated"]
     result = run_script("train.py", f"data.path={path}", "logger=none", f"hydra.run.dir={tmp_path / 'run'}")
