@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean data
 
 # The pinned torch goes in first: a bare `torch` requirement would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -19,6 +19,10 @@ demo: $(STAMP)
 	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo > outputs.demo.ckpt
 	$(PY) generate.py ckpt=$$(tail -n 1 outputs.demo.ckpt) out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
 	@rm -f outputs.demo.ckpt
+
+# The classic exercise's MIDI file (third-party media, never committed): checked against its sha256.
+data: $(STAMP)
+	$(PY) -m jazz_solo.music download classic data/original_metheny.mid
 
 test: $(STAMP)
 	$(PY) -m ruff check .

@@ -14,6 +14,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from jazz_solo.errors import JazzSoloError
 
 CELLS = ("lstm", "rnn", "gru")
+WINDOWS = ("sliding", "exercise")
 STRATEGIES = ("greedy", "sample")
 
 
@@ -25,18 +26,24 @@ def _check(ok: bool, message: str) -> None:
 @dataclass
 class DataConfig:
     path: str | None = None  # a .mid file or a folder of them; None: the embedded corpus
-    tokenizer: str = "pitch"
-    solo: str | None = None  # solo part: instrument index, name or program; None: guess
+    tokenizer: str = "grammar"  # grammar (the classic values) or pitch
+    solo: str | None = None  # solo part: instrument index, name or "program:N"; None: guess
+    chords_from: str | None = None  # accompaniment part the chords come from (as solo); None: all others
+    chords: str | None = None  # progression text to use instead of the file's chords, e.g. "Dm7 G7 | Cmaj7"
     start: float | None = None  # section start, quarter notes
     end: float | None = None  # section end, quarter notes
     Tx: int = 30  # window length (time steps)
-    stride: int = 1  # step between training windows
+    windows: str = "sliding"  # sliding: every window; exercise: m random windows, first input zeroed
+    m: int = 60  # windows=exercise: how many windows
+    stride: int = 1  # windows=sliding: step between training windows
     val_fraction: float = 0.1
     batch_size: int = 64
     seed: int = 0  # the embedded corpus's seed
 
     def __post_init__(self) -> None:
         _check(self.Tx >= 2, f"data.Tx must be >= 2, got {self.Tx}")
+        _check(self.windows in WINDOWS, f"data.windows must be one of {', '.join(WINDOWS)}, got {self.windows!r}")
+        _check(self.m >= 1, f"data.m must be >= 1, got {self.m}")
         _check(self.stride >= 1, f"data.stride must be >= 1, got {self.stride}")
         _check(0 < self.val_fraction < 1, f"data.val_fraction must be in (0, 1), got {self.val_fraction}")
         _check(self.batch_size >= 1, f"data.batch_size must be >= 1, got {self.batch_size}")
@@ -80,7 +87,7 @@ class GenerateConfig:
     seed: int = 0
     out: str = "solos"  # folder for the MIDI files
     overwrite: bool = False
-    chords: str | None = None  # progression text to play over; None: the checkpoint's
+    chords: str | None = None  # progression text (or a .mid file) to play over; None: the checkpoint's
     tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
 

@@ -6,6 +6,12 @@ and Y = the last Tx as class indices: Y[t] is the value after X[t].
 Train/val split without leaks: with several pieces, whole pieces are held out (evenly
 spaced); with one piece, its last `val_fraction` is. No value position of the val set is
 inside any train window.
+
+Training windows (`data.windows`): `sliding` takes every window of the training split
+(`stride` apart); `exercise` draws them as the classic exercise did: the training values
+joined into one corpus, m window starts drawn with replacement (numpy's legacy generator
+seeded with data.seed, so seed 0 gives the exercise's own starts), the first input step
+zeroed and the last step left without a target (PAD). Validation always uses sliding windows.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.corpus import default_backing
-from jazz_solo.sequences import encode_corpus, sliding_windows, split_sequences
+from jazz_solo.sequences import encode_corpus, exercise_windows, sliding_windows, split_sequences
 
 
 class WindowDataset(Dataset):
@@ -39,8 +45,9 @@ class WindowDataset(Dataset):
 
     def __getitem__(self, index: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
         rows = self.windows[index]
-        x = torch.nn.functional.one_hot(rows[:, :-1], self.n_values).float()
-        return x, rows[:, 1:]
+        inputs = rows[:, :-1]
+        x = torch.nn.functional.one_hot(inputs.clamp(min=0), self.n_values) * (inputs >= 0).unsqueeze(-1)
+        return x.float(), rows[:, 1:]
 
 
 class JazzDataModule(pl.LightningDataModule):
@@ -68,9 +75,12 @@ class JazzDataModule(pl.LightningDataModule):
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
         # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
         self.backing = scores[0].progression if len(scores) == 1 else default_backing(cfg.seed)
-        train_windows = sliding_windows(train, cfg.Tx + 1, cfg.stride)
         val_windows = sliding_windows(val, cfg.Tx + 1, 1)
         where = cfg.path or "the embedded corpus"
+        if cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx:
+            train_windows = exercise_windows(train, cfg.Tx, cfg.m, cfg.seed)
+        else:
+            train_windows = sliding_windows(train, cfg.Tx + 1, cfg.stride)
         if len(train_windows) == 0 or len(val_windows) == 0:
             longest = max(len(s) for s in sequences)
             raise JazzSoloError(

@@ -16,7 +16,7 @@ from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.render import to_pretty_midi, write_midi
-from jazz_solo.music.score import Note
+from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import Checkpoint, load_checkpoint
 from jazz_solo.sampler import sample
@@ -33,10 +33,16 @@ class Solo:
 
 
 def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
-    """The progression to play over: the checkpoint's, or `chords` given as text; `tempo` overrides."""
-    progression = Progression.from_dict(ckpt.backing)
-    if chords is not None:
-        progression = Progression.parse(chords, progression.tempo, progression.beats_per_bar)
+    """The progression to play over: the checkpoint's, or `chords` (text, or a MIDI file's chords).
+
+    `tempo` overrides the tempo.
+    """
+    if chords is not None and chords.strip().lower().endswith(MIDI_SUFFIXES):
+        progression = read_midi(chords.strip()).progression
+    else:
+        progression = Progression.from_dict(ckpt.backing)
+        if chords is not None:
+            progression = Progression.parse(chords, progression.tempo, progression.beats_per_bar)
     if tempo is not None:
         progression.tempo = tempo
     return progression

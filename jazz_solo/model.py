@@ -26,10 +26,10 @@ class JazzSoloModule(pl.LightningModule):
         return self.net(x)[0]
 
     def _step(self, batch: tuple[torch.Tensor, torch.Tensor], stage: str) -> torch.Tensor:
-        x, y = batch  # (batch, Tx, n_values), (batch, Tx)
+        x, y = batch  # (batch, Tx, n_values), (batch, Tx); y < 0: no target at that step (sequences.PAD)
         logits = self(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        acc = (logits.argmax(-1) == y).float().mean()
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))  # ignore_index -100
+        acc = (logits.argmax(-1) == y)[y >= 0].float().mean()
         self.log(f"{stage}_loss", loss, prog_bar=True, on_step=False, on_epoch=True, batch_size=len(x))
         self.log(f"{stage}_acc", acc, prog_bar=stage == "val", on_step=False, on_epoch=True, batch_size=len(x))
         return loss

@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from jazz_solo.config import DataConfig
-from jazz_solo.music.score import Score, load_scores
+from jazz_solo.music.score import Score, load_scores, over_progression
 from jazz_solo.music.tokenizers import get_tokenizer
+
+PAD = -100  # a window step with no value: zero input, no target (cross_entropy's ignore_index)
+
+
+def exercise_starts(corpus_length: int, Tx: int, m: int, seed: int) -> list[int]:
+    """The exercise's window starts: np.random.seed(seed), then m x np.random.choice(len(corpus) - Tx)."""
+    rng = np.random.RandomState(seed)
+    return [int(rng.choice(corpus_length - Tx)) for _ in range(m)]
+
+
+def exercise_windows(sequences: list[list[int]], Tx: int, m: int, seed: int) -> torch.Tensor:
+    """m windows as the exercise drew them -> (m, Tx + 1) int64: [PAD, v1 .. v(Tx-1), PAD].
+
+    As X = row[:-1] and Y = row[1:]: X[0] is zero, X[t] = v_t and Y[t - 1] = v_t, Y[Tx - 1] has no target.
+    """
+    corpus = [v for seq in sequences for v in seq]
+    rows = [[PAD] + corpus[s + 1 : s + Tx] + [PAD] for s in exercise_starts(len(corpus), Tx, m, seed)]
+    return torch.tensor(rows, dtype=torch.long).reshape(m, Tx + 1)
 
 
 @dataclass
@@ -25,8 +44,9 @@ class EncodedCorpus:
 def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
     """Read the corpus `cfg` names and encode each piece with its tokenizer."""
     tokenizer = get_tokenizer(cfg.tokenizer)
-    solo = int(cfg.solo) if cfg.solo is not None and cfg.solo.isdigit() else cfg.solo
-    scores = load_scores(cfg.path, solo, cfg.start, cfg.end)
+    scores = load_scores(cfg.path, cfg.solo, cfg.start, cfg.end, cfg.chords_from)
+    if cfg.chords is not None:
+        scores = [over_progression(score, cfg.chords) for score in scores]
     encoded = [tokenizer.encode(score) for score in scores]
     vocab = sorted({v for values in encoded for v in values})
     index = {v: i for i, v in enumerate(vocab)}

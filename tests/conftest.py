@@ -40,6 +40,15 @@ def run_script(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def assert_one_line_error(result, *fragments: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in errors[0]
+
+
 def tiny_train_config(tmp_path: Path, **data):
     from jazz_solo.config import DataConfig, ModelConfig, TrainConfig
 

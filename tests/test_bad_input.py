@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_script
-
-
-def assert_one_line_error(result, *fragments: str) -> None:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1, result.stderr[-2000:]
-    for fragment in fragments:
-        assert fragment in errors[0]
+from conftest import assert_one_line_error, run_script
 
 
 @pytest.mark.parametrize(

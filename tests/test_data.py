@@ -2,8 +2,11 @@ import pytest
 import torch
 
 from jazz_solo.config import DataConfig
-from jazz_solo.data import JazzDataModule, sliding_windows, split_sequences
+from jazz_solo.data import JazzDataModule, WindowDataset
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.music.corpus import embedded_scores
+from jazz_solo.music.score import over_progression
+from jazz_solo.sequences import PAD, exercise_starts, exercise_windows, sliding_windows, split_sequences
 
 
 def test_windows_are_one_hot_and_shifted_by_one():
@@ -39,3 +42,38 @@ def test_no_val_position_inside_a_train_window():
 def test_too_short_corpus_is_one_clear_error():
     with pytest.raises(JazzSoloError, match="too short for data.Tx=5000"):
         JazzDataModule(DataConfig(Tx=5000)).setup()
+
+
+def test_exercise_windows_zero_the_first_input_and_leave_the_last_step_without_target():
+    sequences = [list(range(10, 60)), list(range(100, 130))]
+    corpus = [v for seq in sequences for v in seq]
+    windows = exercise_windows(sequences, Tx=8, m=5, seed=3)
+    assert windows.shape == (5, 9)
+    for row, start in zip(windows.tolist(), exercise_starts(len(corpus), 8, 5, seed=3)):
+        assert row == [PAD] + corpus[start + 1 : start + 8] + [PAD]
+    x, y = WindowDataset(windows, 200)[[0, 1, 2]]
+    assert torch.all(x[:, 0] == 0) and torch.all(x[:, 1:].sum(-1) == 1)
+    assert torch.equal(x.argmax(-1)[:, 1:], y[:, :-1]) and torch.all(y[:, -1] == PAD)
+
+
+def test_exercise_windows_in_the_datamodule_are_m_seeded_draws():
+    def windows(seed: int) -> torch.Tensor:
+        dm = JazzDataModule(DataConfig(Tx=30, windows="exercise", m=60, seed=seed))
+        dm.setup()
+        return dm.train_set.windows
+
+    first = windows(0)
+    assert first.shape == (60, 31) and torch.equal(first, windows(0)) and not torch.equal(first, windows(1))
+
+
+def test_bad_window_settings_are_config_errors():
+    with pytest.raises(JazzSoloError, match="data.windows must be one of sliding, exercise"):
+        DataConfig(windows="random")
+    with pytest.raises(JazzSoloError, match="data.m must be >= 1"):
+        DataConfig(windows="exercise", m=0)
+
+
+def test_a_progression_text_replaces_the_chords():
+    score = over_progression(embedded_scores()[0], "Cmaj7 | A7")
+    assert {s.chord.symbol for s in score.progression.spans} == {"Cmaj7", "A7"}
+    assert score.progression.length >= max(n.end for n in score.notes)

@@ -120,7 +120,7 @@ def test_one_piece_is_cut_where_its_training_values_end():
     vocab = sorted(set(values))
     corpus = EncodedCorpus([score], vocab, [[vocab.index(v) for v in values]])
     train, _ = split_sequences(corpus.sequences, 0.25)
-    training, heldout = corpus_pieces(corpus, DataConfig(val_fraction=0.25), train, bars=2)
+    training, heldout = corpus_pieces(corpus, DataConfig(tokenizer="pitch", val_fraction=0.25), train, bars=2)
     n_train_notes = sum(not vocab[i].startswith("R,") for i in train[0])
     first, rest = score.notes[:n_train_notes], score.notes[n_train_notes:]
     heldout_start = math.ceil(first[-1].end / 4) * 4

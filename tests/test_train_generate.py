@@ -22,7 +22,8 @@ def test_fast_dev_run_fits_one_batch(tmp_path):
 def test_checkpoint_carries_everything_to_generate(trained_ckpt):
     ckpt = load_checkpoint(trained_ckpt)
     assert ckpt.net.n_values == len(ckpt.vocab) == len(ckpt.value_counts)
-    assert ckpt.tokenizer == "pitch" and ckpt.backing["spans"]
+    assert ckpt.tokenizer == "grammar" and ckpt.backing["spans"]  # the classic values are the default
+    assert all(value[0] in "RCSAX" for value in ckpt.vocab)
     raw = torch.load(trained_ckpt, weights_only=True)  # loadable without unpickling code
     assert raw["hyper_parameters"]["model"]["n_a"] == 16
 
@@ -34,6 +35,16 @@ def test_generate_writes_readable_midi_with_notes(trained_ckpt, tmp_path):
         pm = pretty_midi.PrettyMIDI(str(path))
         solo, comping = pm.instruments
         assert len(solo.notes) > 5 and len(comping.notes) > 0
+
+
+@pytest.mark.parametrize("tokenizer, windows", [("pitch", "sliding"), ("grammar", "exercise")])
+def test_other_tokenizers_and_windows_train_and_generate(tokenizer, windows, tmp_path):
+    cfg = tiny_train_config(tmp_path, tokenizer=tokenizer, windows=windows, m=40)
+    cfg.trainer["max_epochs"] = 1
+    ckpt = load_checkpoint(fit(cfg))
+    assert ckpt.tokenizer == tokenizer
+    (path,) = generate(GenerateConfig(ckpt=str(tmp_path / "checkpoints" / "last.ckpt"), length=30, out=str(tmp_path)))
+    assert len(pretty_midi.PrettyMIDI(str(path)).instruments[0].notes) > 5
 
 
 def test_same_seed_same_solo_other_seed_other_solo(trained_ckpt, tmp_path):
@@ -79,3 +90,15 @@ def test_train_then_generate_from_the_command_line(tmp_path):
     written = gen.stdout.strip().splitlines()
     assert written == [str(tmp_path / "solos" / f"solo_{i:03d}.mid") for i in range(2)]
     assert all(pretty_midi.PrettyMIDI(p).instruments[0].notes for p in written)
+
+
+def test_generate_over_the_chords_of_a_midi_file(trained_ckpt, tmp_path):
+    from jazz_solo.generation import backing_for
+    from jazz_solo.music.__main__ import write_corpus
+
+    song = write_corpus(tmp_path / "corpus", seed=0)[-1]  # a turnaround: Cmaj7 A7 | Dm7 G7 | ... in some key
+    progression = backing_for(load_checkpoint(trained_ckpt), chords=str(song), tempo=99)
+    assert progression.tempo == 99 and len({s.chord.symbol for s in progression.spans}) >= 4
+    cfg = GenerateConfig(ckpt=str(trained_ckpt), length=30, chords=str(song), out=str(tmp_path / "solos"))
+    (path,) = generate(cfg)
+    assert pretty_midi.PrettyMIDI(str(path)).instruments[1].notes  # comping played from the file's chords

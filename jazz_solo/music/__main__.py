@@ -1,20 +1,80 @@
 """Music commands (no torch needed):
 
-python -m jazz_solo.music corpus DEST      # write the embedded corpus as .mid files
+python -m jazz_solo.music corpus DEST                 # write the embedded corpus as .mid files
+python -m jazz_solo.music inspect FILE.mid [--solo N] [--chords-from N] [--start Q --end Q] [--json]
+python -m jazz_solo.music download classic [DEST] [--url URL]   # the classic exercise's MIDI file
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from jazz_solo.errors import JazzSoloError, one_line_errors
+from jazz_solo.music.classic import CLASSIC_DEST, CLASSIC_URL, download
 from jazz_solo.music.corpus import DEFAULT_SEED, embedded_midi
 from jazz_solo.music.render import write_midi
+from jazz_solo.music.score import Part, Score, read_midi
+from jazz_solo.music.tokenizers import TOKENIZERS, get_tokenizer
 
 
 def write_corpus(dest: Path, seed: int) -> list[Path]:
     return [write_midi(pm, dest / name) for name, pm in embedded_midi(seed)]
+
+
+def part_dict(part: Part | None) -> dict | None:
+    return None if part is None else {"index": part.index, "name": part.name.strip(), "program": part.program}
+
+
+def describe(score: Score, source: str, tokenizer: str = "grammar", n_values: int = 16) -> dict:
+    """What `inspect` reports: parts, tempo, metre, section, chords per measure and the values."""
+    values = get_tokenizer(tokenizer).encode(score)
+    progression = score.progression
+    bar = progression.beats_per_bar
+    start, end = score.section
+    length = end - start if end is not None else max(progression.length, max(n.end for n in score.notes))
+    chords = []
+    for measure in range(int(-(-length // bar))):
+        lo, hi = measure * bar, (measure + 1) * bar
+        spans = [s for s in progression.spans if s.start < hi - 1e-9 and s.end > lo + 1e-9]
+        chords.append(
+            [{"at": round(max(s.start, lo) - lo, 3), "symbol": s.chord.symbol, "pitches": list(s.tones)} for s in spans]
+        )
+    return {
+        "file": source,
+        "solo_instrument": part_dict(score.solo_part),
+        "chords_from": [part_dict(p) for p in score.chord_parts],
+        "tempo": progression.tempo,
+        "metre": f"{score.metre[0]}/{score.metre[1]}",
+        "section": [start, end],
+        "notes": len(score.notes),
+        "measures": len(chords),
+        "chords": chords,
+        "tokenizer": tokenizer,
+        "corpus_length": len(values),
+        "n_values": len(set(values)),
+        "values": values[:n_values],
+    }
+
+
+def print_report(report: dict) -> None:
+    start, end = report["section"]
+    parts = ", ".join(f"{p['index']} {p['name']!r}" for p in report["chords_from"]) or "none (from the solo)"
+    solo = report["solo_instrument"]
+    print(report["file"])
+    print(f"  solo:        instrument {solo['index']} {solo['name']!r} (program {solo['program']})")
+    print(f"  notes:       {report['notes']}")
+    print(f"  chords from: {parts}")
+    print(f"  tempo:       {report['tempo']:g} bpm, metre {report['metre']}")
+    section = f"{start:g} to {end:g}" if end is not None else f"{start:g} to the end"
+    print(f"  section:     {section} (quarter notes), {report['measures']} measures")
+    print("  chords per measure:")
+    for i, measure in enumerate(report["chords"], 1):
+        changes = [c for j, c in enumerate(measure) if j == 0 or c["symbol"] != measure[j - 1]["symbol"]]
+        print(f"    {i:3d}  " + "  ".join(c["symbol"] + (f"@{c['at']:g}" if c["at"] else "") for c in changes))
+    print(f"  values ({report['tokenizer']}): corpus length {report['corpus_length']}, n_values {report['n_values']}")
+    print(f"  first values: {' '.join(report['values'])}")
 
 
 @one_line_errors
@@ -24,12 +84,36 @@ def main(argv: list[str] | None = None) -> None:
     corpus = commands.add_parser("corpus", help="write the embedded corpus as .mid files")
     corpus.add_argument("dest", type=Path, help="folder to write into")
     corpus.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    inspect = commands.add_parser("inspect", help="what a MIDI file gives: parts, chords, values")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--solo", help="solo part: index, name or program:N (default: guessed)")
+    inspect.add_argument("--chords-from", help="part the chords come from (default: every other part)")
+    inspect.add_argument("--start", type=float, help="section start, quarter notes")
+    inspect.add_argument("--end", type=float, help="section end, quarter notes")
+    inspect.add_argument("--tokenizer", default="grammar", choices=sorted(TOKENIZERS))
+    inspect.add_argument("--values", type=int, default=16, help="how many of the first values to show")
+    inspect.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    fetch = commands.add_parser("download", help="fetch a corpus that is not shipped here")
+    fetch.add_argument("name", choices=["classic"], help="classic: the exercise's original_metheny.mid")
+    fetch.add_argument("dest", nargs="?", default=str(CLASSIC_DEST), help=f"file or folder/ (default {CLASSIC_DEST})")
+    fetch.add_argument("--url", default=CLASSIC_URL, help="where from (checked against the known sha256)")
     args = parser.parse_args(argv)
     if args.command == "corpus":
         if args.dest.exists() and not args.dest.is_dir():
             raise JazzSoloError(f"{args.dest}: exists and is not a folder")
         for path in write_corpus(args.dest, args.seed):
             print(path)
+    elif args.command == "inspect":
+        if args.file.is_dir():
+            raise JazzSoloError(f"{args.file}: is a folder (inspect reads one MIDI file)")
+        score = read_midi(args.file, args.solo, args.start, args.end, args.chords_from)
+        report = describe(score, str(args.file), args.tokenizer, args.values)
+        if args.json:
+            print(json.dumps(report))
+        else:
+            print_report(report)
+    elif args.command == "download":
+        print(download(args.dest, args.url))
 
 
 if __name__ == "__main__":

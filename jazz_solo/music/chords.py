@@ -1,7 +1,9 @@
 """Chords, chord scales and chord progressions (pure Python).
 
 Times are in quarter notes from the start of the piece. A progression is a list of
-`ChordSpan`s plus the tempo and metre needed to play it back.
+`ChordSpan`s plus the tempo and metre needed to play it back. A span read from MIDI also
+keeps the pitches the accompaniment actually played (its voicing, with any added tones):
+the value grammar hears the chord as played, not just its symbol.
 
 Text form of a progression: bars separated by `|`, chords in a bar by spaces; each
 chord in a bar gets an equal share of it, e.g. ``"Dm7 G7 | Cmaj7 | Cmaj7"``.
@@ -101,10 +103,16 @@ class ChordSpan:
     start: float  # quarter notes
     duration: float
     chord: Chord
+    pitches: tuple[int, ...] = ()  # MIDI pitches as played (read from MIDI); empty: the symbol's tones
 
     @property
     def end(self) -> float:
         return self.start + self.duration
+
+    @property
+    def tones(self) -> tuple[int, ...]:
+        """The chord as sounding pitches: as played, or a close voicing of the symbol."""
+        return self.pitches or tuple(self.chord.voicing())
 
 
 @dataclass
@@ -130,13 +138,16 @@ class Progression:
                 spans.append(ChordSpan(start, share, Chord.parse(symbol)))
         return cls(spans, tempo, beats_per_bar)
 
-    def chord_at(self, time: float) -> Chord:
-        """The chord sounding at `time`; the progression repeats past its end."""
+    def span_at(self, time: float) -> ChordSpan:
+        """The span sounding at `time`; the progression repeats past its end."""
         t = time % self.length if self.length else 0.0
         for span in self.spans:
-            if span.start <= t < span.end:
-                return span.chord
-        return self.spans[-1].chord
+            if span.start <= t + 1e-9 < span.end:
+                return span
+        return self.spans[-1]
+
+    def chord_at(self, time: float) -> Chord:
+        return self.span_at(time).chord
 
     def looped(self, length: float) -> list[ChordSpan]:
         """The spans repeated (and the last one cut) to cover [0, length)."""
@@ -147,19 +158,22 @@ class Progression:
                 start = offset + span.start
                 if start >= length:
                     break
-                spans.append(ChordSpan(start, min(span.duration, length - start), span.chord))
+                spans.append(ChordSpan(start, min(span.duration, length - start), span.chord, span.pitches))
             offset += self.length
         return spans
 
     def to_dict(self) -> dict:
-        """Plain containers only: this travels inside checkpoints (weights_only loading)."""
-        return {
-            "tempo": float(self.tempo),
-            "beats_per_bar": int(self.beats_per_bar),
-            "spans": [[s.start, s.duration, s.chord.symbol] for s in self.spans],
-        }
+        """Plain containers only: this travels inside checkpoints (weights_only loading).
+
+        spans: [start, duration, symbol] or, when read from MIDI, [start, duration, symbol, pitches].
+        """
+        spans = [[s.start, s.duration, s.chord.symbol] + ([list(s.pitches)] if s.pitches else []) for s in self.spans]
+        return {"tempo": float(self.tempo), "beats_per_bar": int(self.beats_per_bar), "spans": spans}
 
     @classmethod
     def from_dict(cls, data: dict) -> Progression:
-        spans = [ChordSpan(float(a), float(d), Chord.parse(sym)) for a, d, sym in data["spans"]]
+        spans = []
+        for start, duration, symbol, *played in data["spans"]:
+            pitches = tuple(int(p) for p in played[0]) if played else ()
+            spans.append(ChordSpan(float(start), float(duration), Chord.parse(symbol), pitches))
         return cls(spans, float(data["tempo"]), int(data["beats_per_bar"]))

@@ -16,9 +16,13 @@ PIANO_PROGRAM = 0
 
 
 def comping_notes(spans: list[ChordSpan]) -> list[Note]:
-    """A close voicing held for each chord plus the root (beat 1) and fifth in the bass."""
+    """Each chord held for its span: as the source played it, else a close voicing plus a bass line
+    (the root on beat 1, the fifth from beat 3)."""
     notes = []
     for span in spans:
+        if span.pitches:
+            notes += [Note(span.start, span.duration, pitch, 58) for pitch in span.pitches]
+            continue
         for pitch in span.chord.voicing(low=52):
             notes.append(Note(span.start, span.duration, pitch, 58))
         bass = span.chord.voicing(low=36)

@@ -1,17 +1,31 @@
 """A score: one monophonic solo line over a chord progression, in quarter-note time.
 
-`read_midi` is the MIDI -> score step of the pipeline: it picks the solo part, quantises
-its onsets and durations to the 1/4 and 1/3 quarter-note grids (what the classic pipeline
-got from music21's MIDI import), trims overlaps to a single line, and reads one chord per
-bar from the accompaniment.
+`read_midi` is the MIDI -> score step of the pipeline:
+
+- the solo part is chosen by index, name or program (`solo="5"`, `"Guitar"`, `"program:26"`) or
+  guessed: a pitched part that is mostly one note at a time, pitched above the average, with
+  the most notes;
+- onsets and durations are quantised to the 1/4 and 1/3 quarter-note grids (what the classic
+  pipeline got from music21's MIDI import), then overlapping notes are trimmed to one line;
+- an optional section `start`/`end` (quarter notes) is cut out; times start at the section;
+- chords come from the accompaniment (`chords_from`: a part chosen like the solo; default
+  every other pitched part): a chord starts wherever the accompaniment strikes one, i.e.
+  notes that start and end together (within 1/16 of a quarter note, in file order, as
+  music21 groups them), so the harmony changes mid-bar where the accompaniment does. Within
+  a bar, the first struck chord also covers the bar's start (as the exercise reads it); a bar
+  with no struck chord takes the chord of the notes sounding in it, or keeps the previous
+  one. With no accompaniment at all, chords are inferred bar by bar from the solo itself.
 """
 
 from __future__ import annotations
 
+import io
 import os
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import mido
 import pretty_midi
 
 from jazz_solo.errors import JazzSoloError
@@ -19,6 +33,7 @@ from jazz_solo.music.chords import QUALITIES, Chord, ChordSpan, Progression
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MAX_NOTES = 200_000  # a guard against pathological files, far above any real solo
+CHORD_TOLERANCE = 1 / 16  # quarter notes: notes struck and released this close together form a chord
 
 
 @dataclass(frozen=True)
@@ -33,18 +48,46 @@ class Note:
         return self.start + self.duration
 
 
+@dataclass(frozen=True)
+class Part:
+    """An instrument of a MIDI file, as pretty_midi numbers them."""
+
+    index: int
+    name: str
+    program: int
+
+
 @dataclass
 class Score:
     notes: list[Note]  # the solo: sorted, non-overlapping
     progression: Progression  # chords under the solo, with tempo and metre
-    comping: list[Note] = field(default_factory=list)  # the accompaniment, if any
+    comping: list[Note] = field(default_factory=list)  # the accompaniment the chords came from, if any
     name: str = ""
+    solo_part: Part | None = None
+    chord_parts: list[Part] = field(default_factory=list)
+    metre: tuple[int, int] = (4, 4)
+    section: tuple[float, float | None] = (0.0, None)  # where the score starts (and ends) in the file
 
 
 def quantise(q: float) -> float:
     """Nearest point on the 1/4 or 1/3 quarter-note grid (ties go to 1/4)."""
     by_four, by_three = round(q * 4) / 4, round(q * 3) / 3
     return by_four if abs(by_four - q) <= abs(by_three - q) + 1e-9 else by_three
+
+
+def snap(q: float) -> float:
+    """Nearest point on the 1/12 grid, which holds every sum and difference of 1/4 and 1/3 grid times."""
+    return round(q * 12) / 12
+
+
+def duration_text(quarters: float) -> str:
+    """How values write a length: quarter notes with three decimals, e.g. "0.333"."""
+    return f"{quarters:.3f}"
+
+
+def parse_duration(text: str) -> float:
+    """A length as values write it, back on the 1/12 grid; ValueError if it is not a number."""
+    return snap(float(text))
 
 
 def monophonic(notes: list[Note]) -> list[Note]:
@@ -56,7 +99,7 @@ def monophonic(notes: list[Note]) -> list[Note]:
     line = sorted(by_start.values(), key=lambda n: n.start)
     trimmed = []
     for note, nxt in zip(line, line[1:] + [None]):
-        duration = note.duration if nxt is None else min(note.duration, quantise(nxt.start - note.start))
+        duration = note.duration if nxt is None else min(note.duration, snap(nxt.start - note.start))
         trimmed.append(Note(note.start, duration, note.pitch, note.velocity))
     return trimmed
 
@@ -79,35 +122,46 @@ def detect_chord(pitches: list[int]) -> Chord | None:
     return best
 
 
-def _pick_solo(pm: pretty_midi.PrettyMIDI, solo: int | str | None, source: str) -> int:
-    """Index of the solo instrument: given by index or name (or program number as text), else guessed."""
+def pick_part(pm: pretty_midi.PrettyMIDI, selector: int | str, source: str) -> int:
+    """Index of the instrument `selector` names: an index ("5"), a name ("Guitar") or "program:26"."""
     instruments = pm.instruments
-    if isinstance(solo, int):
-        if not 0 <= solo < len(instruments):
-            raise JazzSoloError(f"{source}: no instrument {solo} (the file has {len(instruments)})")
-        return solo
-    if isinstance(solo, str):
-        wanted = solo.lower()
+    text = str(selector).strip()
+    if text.isdigit():
+        if int(text) >= len(instruments):
+            raise JazzSoloError(f"{source}: no instrument {text} (the file has {len(instruments)}, from 0)")
+        return int(text)
+    if text.lower().startswith("program:") and text[8:].strip().isdigit():
+        program = int(text[8:])
         for i, inst in enumerate(instruments):
-            if inst.name.strip().lower() == wanted or (wanted.isdigit() and inst.program == int(wanted)):
+            if inst.program == program and not inst.is_drum:
                 return i
+        raise JazzSoloError(f"{source}: no pitched instrument with program {program}")
+    wanted = text.lower()
+    for exact in (True, False):  # an exact name first, then a part of one
         for i, inst in enumerate(instruments):
-            if wanted in inst.name.lower():
+            name = inst.name.strip().lower()
+            if name == wanted or (not exact and wanted in name):
                 return i
-        names = ", ".join(repr(inst.name) for inst in instruments)
-        raise JazzSoloError(f"{source}: no instrument named {solo!r} (instruments: {names})")
-    candidates = [i for i, inst in enumerate(instruments) if not inst.is_drum and inst.notes]
-    if not candidates:
+    names = ", ".join(repr(inst.name.strip()) for inst in instruments)
+    raise JazzSoloError(f"{source}: no instrument named {text!r} (instruments: {names})")
+
+
+def guess_solo(pm: pretty_midi.PrettyMIDI, source: str) -> int:
+    """A pitched part that is mostly one note at a time and above the average pitch, with the most notes."""
+    pitched = [i for i, inst in enumerate(pm.instruments) if not inst.is_drum and inst.notes]
+    if not pitched:
         raise JazzSoloError(f"{source}: no pitched notes (only drums or empty parts)")
+    all_pitches = [n.pitch for i in pitched for n in pm.instruments[i].notes]
+    mean_pitch = sum(all_pitches) / len(all_pitches)
 
-    def solo_likeness(i: int) -> tuple[bool, float]:
-        notes = sorted(instruments[i].notes, key=lambda n: n.start)
-        overlaps = sum(b.start < a.end - 1e-3 for a, b in zip(notes, notes[1:]))
-        mostly_monophonic = overlaps <= 0.2 * len(notes)
-        mean_pitch = sum(n.pitch for n in notes) / len(notes)
-        return mostly_monophonic and len(notes) >= 8, mean_pitch
+    def solo_likeness(i: int) -> tuple[bool, int]:
+        notes = pm.instruments[i].notes
+        onsets = sorted(round(n.start, 2) for n in notes)
+        together = sum(a == b for a, b in zip(onsets, onsets[1:]))  # notes struck with another one
+        melodic = together <= 0.25 * len(notes) and sum(n.pitch for n in notes) / len(notes) >= mean_pitch
+        return melodic, len(notes)
 
-    return max(candidates, key=solo_likeness)
+    return max(pitched, key=solo_likeness)
 
 
 def read_midi(
@@ -115,6 +169,7 @@ def read_midi(
     solo: int | str | None = None,
     start: float | None = None,
     end: float | None = None,
+    chords_from: int | str | None = None,
 ) -> Score:
     """Read a MIDI file into a Score. `start`/`end` (quarter notes) select a section.
 
@@ -124,11 +179,21 @@ def read_midi(
     if not os.path.isfile(path):
         raise JazzSoloError(f"{source}: no such file")
     try:
-        pm = pretty_midi.PrettyMIDI(source)
+        with open(path, "rb") as file:
+            midi = mido.MidiFile(file=io.BytesIO(file.read()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. tempo events outside track 0: harmless here
+            pm = pretty_midi.PrettyMIDI(mido_object=midi)
     except Exception as err:  # mido/pretty_midi raise many types for corrupt data
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise JazzSoloError(f"{source}: not a readable MIDI file ({reason})") from None
-    return score_from_pretty_midi(pm, solo, start, end, source)
+    # pretty_midi made the event times absolute: note the order notes are struck in the file.
+    order: dict[tuple[int, int], int] = {}
+    for track in midi.tracks:
+        for message in track:
+            if message.type == "note_on" and message.velocity > 0:
+                order.setdefault((message.note, message.time), len(order))
+    return score_from_pretty_midi(pm, solo, start, end, source, chords_from, order)
 
 
 def score_from_pretty_midi(
@@ -137,47 +202,130 @@ def score_from_pretty_midi(
     start: float | None = None,
     end: float | None = None,
     source: str = "<midi>",
+    chords_from: int | str | None = None,
+    order: dict[tuple[int, int], int] | None = None,
 ) -> Score:
+    """`order` maps (pitch, onset tick) to the note's place in the file (see struck_chords)."""
     if sum(len(inst.notes) for inst in pm.instruments) > MAX_NOTES:
         raise JazzSoloError(f"{source}: more than {MAX_NOTES} notes")
-    solo_index = _pick_solo(pm, solo, source)
-    to_q = lambda t: pm.time_to_tick(t) / pm.resolution  # noqa: E731 - seconds -> quarter notes
+    if start is not None and end is not None and end <= start:
+        raise JazzSoloError(f"{source}: the section end ({end}) must come after its start ({start})")
+    solo_index = guess_solo(pm, source) if solo is None else pick_part(pm, solo, source)
+    if pm.instruments[solo_index].is_drum:
+        raise JazzSoloError(f"{source}: instrument {solo_index} is a drum part, not a solo")
+    offset = start or 0.0
 
-    def read(inst: pretty_midi.Instrument) -> list[Note]:
+    def in_section(onset: float) -> bool:
+        return (start is None or onset >= start) and (end is None or onset < end)
+
+    def read(inst: pretty_midi.Instrument) -> list[tuple[int, int, int, int]]:
+        """(onset tick, end tick, pitch, velocity) in the order the notes are struck in the file."""
+        notes = [(pm.time_to_tick(n.start), pm.time_to_tick(n.end), n.pitch, n.velocity) for n in inst.notes]
+        return sorted(notes, key=lambda n: (n[0], (order or {}).get((n[2], n[0]), len(notes)), n[2]))
+
+    def as_notes(ticks: list[tuple[int, int, int, int]]) -> list[Note]:
         notes = []
-        for n in inst.notes:
-            onset = quantise(to_q(n.start))
-            length = max(quantise(to_q(n.end) - to_q(n.start)), 0.25)
-            if (start is None or onset >= start) and (end is None or onset < end):
-                notes.append(Note(onset - (start or 0.0), length, n.pitch, n.velocity))
+        for on, off, pitch, velocity in ticks:
+            onset = quantise(on / pm.resolution)
+            if in_section(onset):
+                length = max(quantise((off - on) / pm.resolution), 0.25)
+                notes.append(Note(snap(onset - offset), length, pitch, velocity))
         return sorted(notes, key=lambda n: (n.start, n.pitch))
 
-    line = monophonic(read(pm.instruments[solo_index]))
+    line = monophonic(as_notes(read(pm.instruments[solo_index])))
     if not line:
         raise JazzSoloError(f"{source}: the solo part (instrument {solo_index}) has no notes in the section")
-    comping = [
-        note for i, inst in enumerate(pm.instruments) if i != solo_index and not inst.is_drum for note in read(inst)
-    ]
+    if chords_from is None:
+        chord_indices = [i for i, inst in enumerate(pm.instruments) if i != solo_index and not inst.is_drum]
+    else:
+        chord_indices = [pick_part(pm, chords_from, source)]
+        if pm.instruments[chord_indices[0]].is_drum:
+            raise JazzSoloError(f"{source}: instrument {chord_indices[0]} is a drum part: it plays no chords")
+    struck, comping = [], []
+    for i in chord_indices:
+        ticks = read(pm.instruments[i])
+        comping += as_notes(ticks)
+        for on, pitches in struck_chords(ticks, round(CHORD_TOLERANCE * pm.resolution)):
+            onset = quantise(on / pm.resolution)
+            if in_section(onset):
+                struck.append((snap(onset - offset), pitches))
+    struck.sort(key=lambda chord: chord[0])  # stable: at one onset, the later one in the file wins
+
     tempos = pm.get_tempo_changes()[1]
     tempo = round(float(tempos[0]), 2) if len(tempos) else 120.0  # MIDI stores microseconds per beat
-    signatures = pm.time_signature_changes
-    beats_per_bar = signatures[0].numerator if signatures else 4
-    length = max(n.end for n in line)
-    progression = _chords_per_bar(comping, length, tempo, beats_per_bar)
-    return Score(line, progression, comping, name=Path(source).stem)
+    signature = pm.time_signature_changes[0] if pm.time_signature_changes else pretty_midi.TimeSignature(4, 4, 0)
+    beats_per_bar = max(1, round(signature.numerator * 4 / signature.denominator))  # in quarter notes
+    length = max(n.end for n in line) if end is None else end - offset
+    progression = chords_per_bar(struck, comping or line, length, tempo, beats_per_bar)
+    parts = [Part(i, pm.instruments[i].name, int(pm.instruments[i].program)) for i in [solo_index, *chord_indices]]
+    return Score(
+        line,
+        progression,
+        sorted(comping, key=lambda n: (n.start, n.pitch)),
+        name=Path(source).stem,
+        solo_part=parts[0],
+        chord_parts=parts[1:],
+        metre=(signature.numerator, signature.denominator),
+        section=(offset, end),
+    )
 
 
-def _chords_per_bar(comping: list[Note], length: float, tempo: float, beats_per_bar: int) -> Progression:
-    """One chord per bar from the accompaniment; a bar with none keeps the previous chord."""
-    spans: list[ChordSpan] = []
+def struck_chords(notes: list[tuple[int, int, int, int]], tolerance: int) -> list[tuple[int, list[int]]]:
+    """The chords a part strikes: (onset tick, pitches in file order).
+
+    `notes` are (onset, end, pitch, velocity) ticks in file order. Like music21's MIDI import,
+    each note not yet in a chord gathers the following notes that start and end within
+    `tolerance` of it (a note can join two chords); a lone note is no chord.
+    """
+    chords, gathered = [], set()
+    for i, (on, off, pitch, _) in enumerate(notes):
+        if i in gathered:
+            continue
+        pitches = [pitch]
+        for j in range(i + 1, len(notes)):
+            on_j, off_j, pitch_j, _ = notes[j]
+            if on_j - on > tolerance:
+                break
+            if abs(off_j - off) <= tolerance:
+                pitches.append(pitch_j)
+                gathered.add(j)
+        if len(pitches) > 1:
+            chords.append((on, pitches))
+    return chords
+
+
+def chords_per_bar(
+    struck: list[tuple[float, list[int]]], sounding: list[Note], length: float, tempo: float, beats_per_bar: int
+) -> Progression:
+    """Spans from the struck chords, bar by bar (see the module docstring); a chord struck again merges."""
     n_bars = max(1, int(-(-length // beats_per_bar)))
-    previous = Chord(0, "maj")
+    struck_in: list[dict[float, tuple[int, ...]]] = [{} for _ in range(n_bars)]
+    for onset, pitches in struck:  # in order, so at one onset the last chord wins
+        if onset < n_bars * beats_per_bar:
+            struck_in[int(onset // beats_per_bar)][onset] = tuple(pitches)
+    heard_in: list[set[int]] = [set() for _ in range(n_bars)]
+    for note in sounding:
+        first, last = int(note.start // beats_per_bar), int(-(-note.end // beats_per_bar))
+        for bar in range(first, min(last, n_bars)):
+            heard_in[bar].add(note.pitch)
+    spans: list[ChordSpan] = []
+    previous: tuple[int, ...] = ()
     for bar in range(n_bars):
         lo, hi = bar * beats_per_bar, (bar + 1) * beats_per_bar
-        sounding = [n.pitch for n in comping if n.start < hi and n.end > lo]
-        chord = detect_chord(sounding) or previous
-        spans.append(ChordSpan(float(lo), float(beats_per_bar), chord))
-        previous = chord
+        chords = struck_in[bar] or {lo: tuple(sorted(heard_in[bar])) or previous}
+        onsets = sorted(chords)
+        for onset, nxt in zip(onsets, onsets[1:] + [hi]):
+            span_start, pitches = (lo if onset == onsets[0] else onset), chords[onset]
+            if not pitches:  # nothing heard yet: the first chord found will cover this
+                continue
+            if spans and spans[-1].pitches == pitches and lo <= spans[-1].start:  # struck again in the bar
+                span_start = spans.pop().start
+            spans.append(ChordSpan(span_start, nxt - span_start, detect_chord(list(pitches)), pitches))
+            previous = pitches
+    if not spans:
+        return Progression([ChordSpan(0.0, float(n_bars * beats_per_bar), Chord(0, "maj"))], tempo, beats_per_bar)
+    first = spans[0]
+    spans[0] = ChordSpan(0.0, first.end, first.chord, first.pitches)
     return Progression(spans, tempo, beats_per_bar)
 
 
@@ -190,6 +338,7 @@ def load_scores(
     solo: int | str | None = None,
     start: float | None = None,
     end: float | None = None,
+    chords_from: int | str | None = None,
 ) -> list[Score]:
     """The training corpus: a .mid file, a folder of them, or (path None) the embedded corpus.
 
@@ -207,16 +356,21 @@ def load_scores(
         scores, bad = [], []
         for file in files:
             try:
-                scores.append(read_midi(file, solo, start, end))
+                scores.append(read_midi(file, solo, start, end, chords_from))
             except JazzSoloError as err:
                 bad.append(str(err))
         if not scores:
             raise JazzSoloError(f"{path}: no usable MIDI file ({'; '.join(bad)})")
         if bad:
-            import warnings
-
             warnings.warn(f"skipped {len(bad)} unusable file(s): {'; '.join(bad)}", stacklevel=2)
         return scores
     if not where.exists():
         raise JazzSoloError(f"{path}: no such file or folder")
-    return [read_midi(where, solo, start, end)]
+    return [read_midi(where, solo, start, end, chords_from)]
+
+
+def over_progression(score: Score, text: str) -> Score:
+    """The score with its chords replaced by a progression given as text (looped to the solo's length)."""
+    given = Progression.parse(text, score.progression.tempo, score.progression.beats_per_bar)
+    length = max(n.end for n in score.notes)
+    return replace(score, progression=Progression(given.looped(length), given.tempo, given.beats_per_bar))

@@ -9,6 +9,8 @@ Pitch tokenizer values (`data.tokenizer=pitch`):
     "R,<DURATION>"        a rest, e.g. "R,1.000"
 Durations print with three decimals; a note's length is its time to the next onset, so a
 gap before the next note becomes a rest value and decoding restores every onset.
+
+Grammar tokenizer values (`data.tokenizer=grammar`, the default): see grammar.py.
 """
 
 from __future__ import annotations
@@ -20,17 +22,10 @@ import pretty_midi
 
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.score import Note, Score, quantise
+from jazz_solo.music.grammar import GrammarTokenizer
+from jazz_solo.music.score import Note, Score, duration_text, parse_duration, snap
 
 REST = "R"
-
-
-def duration_text(quarters: float) -> str:
-    return f"{quarters:.3f}"
-
-
-def parse_duration(text: str) -> float:
-    return quantise(float(text))
 
 
 class Tokenizer(Protocol):
@@ -54,9 +49,9 @@ class PitchTokenizer:
         notes = score.notes
         values = [f"{REST},{duration_text(notes[0].start)}"] if notes and notes[0].start > 1e-6 else []
         for note, nxt in zip(notes, notes[1:] + [None]):
-            sounding = note.duration if nxt is None else min(note.duration, quantise(nxt.start - note.start))
+            sounding = note.duration if nxt is None else min(note.duration, snap(nxt.start - note.start))
             values.append(f"{pretty_midi.note_number_to_name(note.pitch)},{duration_text(sounding)}")
-            gap = 0.0 if nxt is None else quantise(nxt.start - note.start - sounding)
+            gap = 0.0 if nxt is None else snap(nxt.start - note.start - sounding)
             if gap > 1e-6:
                 values.append(f"{REST},{duration_text(gap)}")
         return values
@@ -68,11 +63,11 @@ class PitchTokenizer:
             duration = parse_duration(tail)
             if head != REST:
                 notes.append(Note(time, duration, int(pretty_midi.note_name_to_number(head))))
-            time = quantise(time + duration)
+            time = snap(time + duration)
         return notes
 
 
-TOKENIZERS: dict[str, type] = {PitchTokenizer.name: PitchTokenizer}
+TOKENIZERS: dict[str, type] = {GrammarTokenizer.name: GrammarTokenizer, PitchTokenizer.name: PitchTokenizer}
 
 
 def get_tokenizer(name: str) -> Tokenizer:

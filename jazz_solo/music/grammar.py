@@ -1,0 +1,180 @@
+"""The classic value grammar (`data.tokenizer=grammar`, the default): a note as a role, a length, a leap.
+
+A value says what a note does against the chord sounding under it, how long it lasts and how
+far it may move from the previous note; the pitch itself is chosen again at realisation time,
+over whatever chord sounds then. That is why some eighty values cover a whole solo, and why
+generated lines fit the changes.
+
+Syntax: one string per value, comma-separated fields, no spaces:
+
+    TYPE,DURATION              a rest, or the first note of a measure
+    TYPE,DURATION,<UP,DOWN>    a later note of the measure
+
+TYPE is the first of these that holds, tested in this order:
+
+    R  a rest
+    C  chord tone: the note's pitch class sounds in the chord
+    S  scale tone: the note is in the chord's scale, the major scale for a major chord and the
+       Dorian scale otherwise (which tonic, and how names compare: spelling.scale_names)
+    A  approach tone: a half step from a chord tone
+    X  anything else
+
+DURATION is the length in quarter notes with three decimals: "0.250", "0.333", "1.000".
+UP and DOWN bound the next pitch: the interval from the previous note of the measure, widened
+by a minor third up and down, in music21's spelled interval names: "<m2,P-4>" allows anything
+from a minor second up to a perfect fourth down ("d1" is a diminished unison, "P11" an
+eleventh, "dd5" a doubly diminished fifth). Examples: "C,0.500", "S,0.250,<m2,P-4>", "R,0.333".
+
+The chord of a note is the progression's span at its onset, heard as the pitches the
+accompaniment played (or the symbol's tones). Measures are the progression's bars, counted
+from the score's start. Values follow music21's spelling rules (spelling.py) because that is
+how the exercise wrote them: given the same notes, ours are its values token for token
+(tests/test_classic.py).
+
+Unlike the exercise, rests are values too: a gap before or between notes becomes R values (a
+rest longer than a bar is written as whole bars plus the remainder), so decoding gives every
+note back at its onset. A duration is the note's own length cut at the next onset (the score
+is one line), so it lies on the 1/12 grid: "0.083" where a 1/4-grid and a 1/3-grid onset meet.
+
+Realisation (`decode`) walks the values in time over the progression (looped) and picks each
+pitch at random (seeded) among the pitches of the value's TYPE over the chord sounding then:
+inside the bracket around the previous pitch, or within a fifth of it where there is no
+bracket, and always inside PLAYABLE. The clean-up the exercise does: never the previous pitch
+again (no stuck repetitions); a note shorter than MIN_SPACING is not struck, the previous note
+is held instead; and when no pitch of the TYPE lies in reach, the nearest one is taken rather
+than a random far leap.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import ClassVar
+
+from jazz_solo.errors import JazzSoloError
+from jazz_solo.music.chords import Progression
+from jazz_solo.music.score import Note, Score, duration_text, parse_duration, snap
+from jazz_solo.music.spelling import interval_name, parse_interval, pitch_name, scale_names, spell
+
+REST = "R"
+TYPES = (REST, "C", "S", "A", "X")
+PLAYABLE = (48, 84)  # C3 .. C6: where realised pitches go
+START = (60, 72)  # where a line with no previous pitch starts
+FIFTH = 7  # semitones: the reach of a note without a bracket
+MIN_SPACING = 1 / 8  # quarter notes: shorter notes are held over, not struck
+
+
+def role(pitch: int, chord: Sequence[int]) -> str:
+    """C, S, A or X: what `pitch` is against the chord (MIDI pitches as played)."""
+    classes = {p % 12 for p in chord}
+    if pitch % 12 in classes:
+        return "C"
+    if pitch_name(spell(pitch)) in scale_names(tuple(chord)):
+        return "S"
+    if any((pitch - c) % 12 in (1, 11) for c in classes):
+        return "A"
+    return "X"
+
+
+def bracket(previous: int, pitch: int) -> str:
+    """The bracket "<UP,DOWN>": the interval from `previous` to `pitch` widened by a minor third each way."""
+    steps, semitones = spell(pitch)[0] - spell(previous)[0], pitch - previous
+    return f"<{interval_name(steps + 2, semitones + 3)},{interval_name(steps - 2, semitones - 3)}>"
+
+
+def parse_value(value: str) -> tuple[str, float, tuple[int, int] | None]:
+    """(TYPE, duration, (lowest, highest) semitones from the previous pitch, or None)."""
+    kind, _, tail = value.partition(",")
+    duration, _, leap = tail.partition(",")
+    try:
+        length = parse_duration(duration)
+        if kind not in TYPES or length <= 0:
+            raise ValueError
+        if not leap:
+            return kind, length, None
+        if not (leap.startswith("<") and leap.endswith(">")):
+            raise ValueError
+        bounds = [parse_interval(name)[1] for name in leap[1:-1].split(",")]
+        if len(bounds) != 2:
+            raise ValueError
+    except ValueError:
+        raise JazzSoloError(f"not a grammar value: {value!r} (expected e.g. 'C,0.250,<m2,P-4>')") from None
+    return kind, length, (min(bounds), max(bounds))
+
+
+def rests(length: float, bar: int) -> list[str]:
+    """A gap as R values: whole bars, then the remainder."""
+    length = snap(length)
+    whole = int(length // bar) if length > 0 else 0
+    remainder = snap(length - whole * bar)
+    return [f"{REST},{duration_text(bar)}"] * whole + ([f"{REST},{duration_text(remainder)}"] if remainder > 0 else [])
+
+
+def measures(values: Sequence[str], beats_per_bar: int) -> list[list[str]]:
+    """The values grouped by the measure each one starts in (empty measures included)."""
+    grouped: list[list[str]] = []
+    time = 0.0
+    for value in values:
+        measure = int(time // beats_per_bar)
+        grouped += [[] for _ in range(measure + 1 - len(grouped))]
+        grouped[measure].append(value)
+        time = snap(time + parse_value(value)[1])
+    return grouped
+
+
+def choose(kind: str, chord: Sequence[int], low: int, high: int, previous: int | None, rng: random.Random) -> int:
+    """A pitch of role `kind` in [low, high] (and PLAYABLE), never `previous` again.
+
+    With none in reach, the nearest ones outside it (with no pitch of that role at all, which a
+    chord of many tones can cause for X, the nearest playable pitches).
+    """
+    playable = range(PLAYABLE[0], PLAYABLE[1] + 1)
+    candidates = [p for p in playable if p != previous and role(p, chord) == kind] or list(playable)
+    distance = {p: max(low - p, p - high, 0) for p in candidates}
+    nearest = min(distance.values())
+    return rng.choice([p for p in candidates if distance[p] == nearest])
+
+
+class GrammarTokenizer:
+    """The exercise's values: role over the chord, duration, bracket for the next pitch."""
+
+    name: ClassVar[str] = "grammar"
+
+    def encode(self, score: Score) -> list[str]:
+        progression = score.progression
+        bar = progression.beats_per_bar
+        values: list[str] = []
+        time = 0.0
+        previous: tuple[int, int] | None = None  # (measure, pitch) of the last note
+        for note in score.notes:
+            values += rests(note.start - time, bar)
+            measure = int(snap(note.start) // bar)
+            value = f"{role(note.pitch, progression.span_at(note.start).tones)},{duration_text(note.duration)}"
+            if previous is not None and previous[0] == measure:
+                value += "," + bracket(previous[1], note.pitch)
+            values.append(value)
+            previous, time = (measure, note.pitch), note.end
+        return values
+
+    def decode(self, values: Sequence[str], progression: Progression, seed: int = 0) -> list[Note]:
+        rng = random.Random(seed)
+        notes: list[Note] = []
+        time = 0.0
+        previous: int | None = None
+        for value in values:
+            kind, duration, leap = parse_value(value)
+            if kind == REST or duration < MIN_SPACING:
+                if kind != REST and notes and abs(notes[-1].end - time) < 1e-6:  # too short: hold the last note
+                    notes[-1] = replace(notes[-1], duration=snap(notes[-1].duration + duration))
+            else:
+                if previous is None:
+                    low, high = START
+                elif leap is None:
+                    low, high = previous - FIFTH, previous + FIFTH
+                else:
+                    low, high = previous + leap[0], previous + leap[1]
+                previous = choose(kind, progression.span_at(time).tones, low, high, previous, rng)
+                notes.append(Note(time, duration, previous))
+            time = snap(time + duration)
+        return notes

@@ -1,0 +1,61 @@
+"""`python -m jazz_solo.music inspect` and `download`; downloads only ever from local file:// URLs here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import assert_one_line_error, run_script, shared_file
+from jazz_solo.errors import JazzSoloError
+from jazz_solo.music.__main__ import write_corpus
+from jazz_solo.music.classic import CLASSIC_SHA256, download
+
+
+def test_inspect_json_on_a_corpus_file(tmp_path):
+    path = write_corpus(tmp_path, seed=0)[0]  # a ii-V-I: the solo over a comping track
+    result = run_script("-m", "jazz_solo.music", "inspect", str(path), "--json", "--values", "5")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    for key in ("n_values", "corpus_length", "measures", "solo_instrument", "tempo", "chords"):
+        assert key in report
+    assert report["solo_instrument"]["index"] == 0 and report["chords_from"][0]["index"] == 1
+    assert [m[0]["symbol"] for m in report["chords"][:4]] == ["Dm7", "G7", "Cmaj7", "Cmaj7"]
+    assert report["measures"] == len(report["chords"]) and len(report["values"]) == 5
+    assert report["corpus_length"] >= report["n_values"] > 10
+
+
+def test_inspect_text_on_the_classic_section():
+    path = shared_file("original_metheny.mid")
+    args = ["inspect", str(path), "--solo", "Guitar", "--chords-from", "Piano", "--start", "476", "--end", "548"]
+    result = run_script("-m", "jazz_solo.music", *args)
+    assert result.returncode == 0, result.stderr
+    assert "instrument 5 'Guitar'" in result.stdout and "18 measures" in result.stdout
+    assert "\n      1  Abmaj7  Bbmaj7@2\n" in result.stdout
+    assert "first values: C,0.500 R,0.167 C,0.333,<P1,d-5>" in result.stdout
+
+
+def test_download_checks_the_checksum_and_writes_whole_files_only(tmp_path):
+    wrong = tmp_path / "wrong.mid"
+    wrong.write_bytes(b"MThd not the classic file")
+    dest = tmp_path / "data" / "original_metheny.mid"
+    with pytest.raises(JazzSoloError, match="not the expected file .*nothing written"):
+        download(dest, wrong.as_uri())
+    assert not dest.parent.exists() or not any(dest.parent.iterdir())
+    with pytest.raises(JazzSoloError, match="cannot download"):
+        download(dest, (tmp_path / "missing.mid").as_uri())
+    result = run_script("-m", "jazz_solo.music", "download", "classic", str(dest), "--url", wrong.as_uri())
+    assert_one_line_error(result, wrong.as_uri(), "sha256")
+    assert not dest.exists()
+
+
+def test_download_the_classic_file_from_a_local_copy(tmp_path):
+    source = shared_file("original_metheny.mid")
+    folder = f"{tmp_path}/data/"  # a folder that does not exist yet
+    result = run_script("-m", "jazz_solo.music", "download", "classic", folder, "--url", source.as_uri())
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "data" / "original_metheny.mid"
+    assert result.stdout.strip() == str(written) and written.read_bytes() == source.read_bytes()
+    # Already there with the right checksum: nothing is fetched again (this URL would fail).
+    assert download(written, (tmp_path / "nowhere.mid").as_uri()) == written
+    assert CLASSIC_SHA256 in (shared_file("README.md").read_text())
