@@ -6,6 +6,7 @@ import pytorch_lightning as pl
 import torch
 from torch.nn import functional as F
 
+from jazz_solo.errors import JazzSoloError
 from jazz_solo.net import SoloNet
 
 
@@ -18,8 +19,14 @@ class JazzSoloModule(pl.LightningModule):
 
     def __init__(self, model: dict, data: dict, vocab: list[str], value_counts: list[int], backing: dict):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters(logger=False)  # the loggers get the resolved run config instead
         self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"])
+
+    def setup(self, stage: str) -> None:
+        # Each DDP process builds its vocabulary from the corpus: they must agree, or an index would mean
+        # a different value in each process.
+        if self.trainer.strategy.broadcast(self.hparams.vocab) != self.hparams.vocab:
+            raise JazzSoloError(f"process {self.global_rank} built a different vocabulary than process 0")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (batch, Tx, n_values) one-hot -> logits (batch, Tx, n_values)."""
