@@ -12,6 +12,7 @@ from pytorch_lightning.loggers import WandbLogger
 
 from jazz_solo.callbacks import (
     AtomicCheckpointIO,
+    LastCheckpoint,
     OptimizerStats,
     ResumableRng,
     RunRecord,
@@ -60,6 +61,18 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
     return trainer
 
 
+def resume_from(ckpt_path: str | None, trainer: pl.Trainer) -> str | None:
+    """ckpt_path "last" -> this run's last.ckpt if there is one yet, else None (train from the start)."""
+    lasts = [cb.path for cb in trainer.callbacks if isinstance(cb, LastCheckpoint)]
+    if ckpt_path != "last" or not lasts:
+        return ckpt_path  # a path, None, or Lightning's own "last"/"best"
+    if lasts[0].exists():
+        log.info("resuming from %s", lasts[0])
+        return str(lasts[0])
+    log.info("no %s yet: training from the start", lasts[0])
+    return None
+
+
 def fit(cfg: TrainConfig) -> Path | None:
     """Train; write <output_dir>/results.json; return the best checkpoint's path.
 
@@ -79,7 +92,7 @@ def fit(cfg: TrainConfig) -> Path | None:
     )
     model = JazzSoloModule(model=asdict(cfg.model), **datamodule.describe())
     trainer = build_trainer(cfg)
-    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
+    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer))
     if any(isinstance(lg, WandbLogger) for lg in trainer.loggers):
         import wandb
 
