@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench sweep clean
 
 # The pinned torch goes in first: a bare `torch` requirement would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -19,6 +19,11 @@ demo: $(STAMP)
 	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo > outputs.demo.ckpt
 	$(PY) generate.py ckpt=$$(tail -n 1 outputs.demo.ckpt) out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
 	@rm -f outputs.demo.ckpt
+
+# The n_a x Tx grid (9 runs) at a CPU-sized budget: a few minutes on 2 cores. Report: last line printed.
+SWEEP_ARGS ?= trainer.max_epochs=8 +trainer.limit_train_batches=40 logger=csv
+sweep: $(STAMP)
+	OMP_NUM_THREADS=1 $(PY) train.py -m experiment=sweep_na_tx $(SWEEP_ARGS)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
