@@ -151,7 +151,7 @@ class RunRecord(pl.Callback):
             "epochs": trainer.current_epoch,
             "global_step": trainer.global_step,
             "wall_time_s": round(self.elapsed(), 3),
-            "best_ckpt": best.best_model_path or None if best else None,
+            "best_ckpt": (best.best_model_path or None) if best else None,
             "history": self.history,
             "config": self.config,
         }
