@@ -13,6 +13,7 @@ Figures are printed, never asserted; on a shared machine they are noisy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -144,9 +145,10 @@ def main(argv: list[str]) -> None:
     train, val = exercise_batch(0), exercise_batch(1)
     plain_loop(train, val, 3)  # warm-up: the first Adam of a process costs about a second
     plain, fits = [], []
-    for _ in range(args.repeat):
-        plain.append(plain_loop(train, val, args.epochs))
-        fits.append(lightning_fit(train, val, args.epochs))
+    with contextlib.redirect_stdout(sys.stderr):  # Lightning's progress bar and summaries: stdout is for results
+        for _ in range(args.repeat):
+            plain.append(plain_loop(train, val, args.epochs))
+            fits.append(lightning_fit(train, val, args.epochs))
     best_plain = min(plain)
     best_fit = min(fits, key=lambda f: f["epochs_s"])
     records = [
