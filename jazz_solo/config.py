@@ -73,7 +73,8 @@ class TrainConfig:
     logger: dict[str, Any] = field(default_factory=dict)  # name -> {_target_: ..., ...}
     callbacks: dict[str, Any] = field(default_factory=dict)  # name -> {_target_: ..., ...}
     seed: int = 0
-    ckpt_path: str | None = None  # resume from this checkpoint
+    name: str = ""  # names the run's folder (Hydra uses it; see conf/train.yaml)
+    ckpt_path: str | None = None  # resume from this checkpoint; "last": the newest last*.ckpt of the run
     output_dir: str = "."  # the run's folder (Hydra sets it)
 
 

@@ -17,11 +17,12 @@ zeroed and the last step left without a target (PAD). Validation always uses sli
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict
 
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
@@ -48,6 +49,33 @@ class WindowDataset(Dataset):
         inputs = rows[:, :-1]
         x = torch.nn.functional.one_hot(inputs.clamp(min=0), self.n_values) * (inputs >= 0).unsqueeze(-1)
         return x.float(), rows[:, 1:]
+
+
+class EpochBatches(Sampler):
+    """Batches of window indices (lists), in an order drawn anew each epoch from (seed, epoch) alone.
+
+    Lightning calls set_epoch before each epoch. With its own generator instead of torch's global one,
+    a resumed run (ckpt_path=last) sees the same batches as an uninterrupted run with the same seed.
+    """
+
+    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int = 0):
+        self.n, self.batch_size, self.shuffle, self.seed = n, batch_size, shuffle, seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return -(-self.n // self.batch_size)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        if self.shuffle:
+            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+            order = torch.randperm(self.n, generator=generator)
+        else:
+            order = torch.arange(self.n)
+        for start in range(0, self.n, self.batch_size):
+            yield order[start : start + self.batch_size].tolist()
 
 
 class JazzDataModule(pl.LightningDataModule):
@@ -91,9 +119,10 @@ class JazzDataModule(pl.LightningDataModule):
         self.val_set = WindowDataset(val_windows, self.n_values)
 
     def _loader(self, dataset: WindowDataset, shuffle: bool) -> DataLoader:
-        order = RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
-        # batch_size=None + a BatchSampler: the dataset builds each batch in one indexing op.
-        return DataLoader(dataset, batch_size=None, sampler=BatchSampler(order, self.cfg.batch_size, False))
+        # batch_size=None + a batch sampler: the dataset builds each batch in one indexing op. The loader's
+        # own generator keeps its iterators from drawing on torch's global random state (see EpochBatches).
+        batches = EpochBatches(len(dataset), self.cfg.batch_size, shuffle, seed=torch.initial_seed())
+        return DataLoader(dataset, batch_size=None, sampler=batches, generator=torch.Generator())
 
     def train_dataloader(self) -> DataLoader:
         return self._loader(self.train_set, shuffle=True)

@@ -6,6 +6,7 @@ import pytorch_lightning as pl
 import torch
 from torch.nn import functional as F
 
+from jazz_solo.errors import JazzSoloError
 from jazz_solo.net import SoloNet
 
 
@@ -18,27 +19,50 @@ class JazzSoloModule(pl.LightningModule):
 
     def __init__(self, model: dict, data: dict, vocab: list[str], value_counts: list[int], backing: dict):
         super().__init__()
-        self.save_hyperparameters()
+        self.save_hyperparameters(logger=False)  # the loggers get the resolved run config instead
         self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"])
+
+    def setup(self, stage: str) -> None:
+        # Each DDP process builds its vocabulary from the corpus: they must agree, or an index would mean
+        # a different value in each process.
+        if self.trainer.strategy.broadcast(self.hparams.vocab) != self.hparams.vocab:
+            raise JazzSoloError(f"process {self.global_rank} built a different vocabulary than process 0")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (batch, Tx, n_values) one-hot -> logits (batch, Tx, n_values)."""
         return self.net(x)[0]
 
-    def _step(self, batch: tuple[torch.Tensor, torch.Tensor], stage: str) -> torch.Tensor:
-        x, y = batch  # (batch, Tx, n_values), (batch, Tx); y < 0: no target at that step (sequences.PAD)
-        logits = self(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))  # ignore_index -100
-        acc = (logits.argmax(-1) == y)[y >= 0].float().mean()
-        self.log(f"{stage}_loss", loss, prog_bar=True, on_step=False, on_epoch=True, batch_size=len(x))
-        self.log(f"{stage}_acc", acc, prog_bar=stage == "val", on_step=False, on_epoch=True, batch_size=len(x))
-        return loss
+    @staticmethod
+    def _loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """logits (batch, Tx, n_values), y (batch, Tx) -> mean cross-entropy per value.
+
+        y < 0 (sequences.PAD) marks a step without a target: cross_entropy's ignore_index skips it.
+        """
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+    @staticmethod
+    def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Share of steps with a target whose argmax is that target."""
+        return (logits.argmax(-1) == y)[y >= 0].float().mean()
 
     def training_step(self, batch, batch_idx):
-        return self._step(batch, "train")
+        x, y = batch  # (batch, Tx, n_values), (batch, Tx)
+        logits = self(x)
+        loss = self._loss(logits, y)
+        # Every log_every_n_steps steps, straight to the loggers: a self.log call costs about as much as a
+        # training step of the exercise's size (python -m jazz_solo.bench train).
+        if self.loggers and self.global_step % self.trainer.log_every_n_steps == 0:
+            acc = self._accuracy(logits, y)
+            for logger in self.loggers:
+                logger.log_metrics({"train_loss": loss.item(), "train_acc": acc.item()}, step=self.global_step)
+        return loss
 
     def validation_step(self, batch, batch_idx):
-        self._step(batch, "val")
+        x, y = batch
+        logits = self(x)
+        loss, acc = self._loss(logits, y), self._accuracy(logits, y)
+        self.log("val_loss", loss, prog_bar=True, on_epoch=True, batch_size=len(x), sync_dist=True)
+        self.log("val_acc", acc, prog_bar=True, on_epoch=True, batch_size=len(x), sync_dist=True)
 
     def configure_optimizers(self):
         m = self.hparams.model

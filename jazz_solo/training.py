@@ -1,4 +1,4 @@
-"""Training: corpus -> DataModule -> JazzSoloModule -> checkpoints. `train.py` is its Hydra front."""
+"""Training: corpus -> DataModule -> JazzSoloModule -> checkpoints + results.json. `train.py` is its Hydra front."""
 
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from pytorch_lightning.loggers import WandbLogger
 
+from jazz_solo.callbacks import (
+    AtomicCheckpointIO,
+    LastCheckpoint,
+    OptimizerStats,
+    ResumableRng,
+    RunRecord,
+    SampleSolo,
+    monitored_checkpoint,
+)
 from jazz_solo.config import TrainConfig
 from jazz_solo.data import JazzDataModule
 from jazz_solo.errors import JazzSoloError
@@ -30,8 +39,46 @@ def _instantiate_all(group: dict, name: str) -> list:
     return objects
 
 
+def build_trainer(cfg: TrainConfig) -> pl.Trainer:
+    """cfg.trainer's arguments, the configured loggers and callbacks, plus what every run needs: the run
+    record (results.json), resumable randomness, lr and gradient-norm logging, the W&B sample solo, and
+    atomic checkpoint writes. The loggers get the resolved config."""
+    loggers = _instantiate_all(cfg.logger, "logger")
+    callbacks = _instantiate_all(cfg.callbacks, "callbacks")
+    callbacks += [RunRecord(cfg.output_dir, asdict(cfg)), ResumableRng(), OptimizerStats(), SampleSolo(cfg.output_dir)]
+    try:
+        trainer = pl.Trainer(
+            **cfg.trainer,
+            logger=loggers or False,
+            callbacks=callbacks,
+            plugins=[AtomicCheckpointIO()],
+            default_root_dir=cfg.output_dir,
+        )
+    except (TypeError, ValueError) as err:
+        raise JazzSoloError(f"trainer: {str(err).splitlines()[0]}") from None
+    for logger in trainer.loggers:
+        logger.log_hyperparams(asdict(cfg))
+    return trainer
+
+
+def resume_from(ckpt_path: str | None, trainer: pl.Trainer) -> str | None:
+    """ckpt_path "last" -> this run's last.ckpt if there is one yet, else None (train from the start)."""
+    lasts = [cb.path for cb in trainer.callbacks if isinstance(cb, LastCheckpoint)]
+    if ckpt_path != "last" or not lasts:
+        return ckpt_path  # a path, None, or Lightning's own "last"/"best"
+    if lasts[0].exists():
+        log.info("resuming from %s", lasts[0])
+        return str(lasts[0])
+    log.info("no %s yet: training from the start", lasts[0])
+    return None
+
+
 def fit(cfg: TrainConfig) -> Path | None:
-    """Train; return the best checkpoint's path (None when no checkpoint was written, e.g. fast_dev_run)."""
+    """Train; write <output_dir>/results.json; return the best checkpoint's path.
+
+    None when no checkpoint was written (e.g. fast_dev_run) and in DDP processes other than rank 0.
+    cfg.ckpt_path="last" resumes from the newest last*.ckpt in the checkpoint folder (none: from scratch).
+    """
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = JazzDataModule(cfg.data)
     datamodule.setup()
@@ -44,19 +91,14 @@ def fit(cfg: TrainConfig) -> Path | None:
         cfg.data.Tx,
     )
     model = JazzSoloModule(model=asdict(cfg.model), **datamodule.describe())
-    loggers = _instantiate_all(cfg.logger, "logger")
-    callbacks = _instantiate_all(cfg.callbacks, "callbacks")
-    try:
-        trainer = pl.Trainer(
-            **cfg.trainer, logger=loggers or False, callbacks=callbacks, default_root_dir=cfg.output_dir
-        )
-    except (TypeError, ValueError) as err:
-        raise JazzSoloError(f"trainer: {str(err).splitlines()[0]}") from None
-    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.ckpt_path)
-    if any(isinstance(lg, WandbLogger) for lg in loggers):
+    trainer = build_trainer(cfg)
+    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer))
+    if any(isinstance(lg, WandbLogger) for lg in trainer.loggers):
         import wandb
 
         wandb.finish()  # now, so its sync hint is printed before the checkpoint path
-    checkpoint = trainer.checkpoint_callback
+    checkpoint = monitored_checkpoint(trainer)
     best = checkpoint and (checkpoint.best_model_path or checkpoint.last_model_path)
-    return Path(best) if best and Path(best).exists() else None
+    if not trainer.is_global_zero or not best or not Path(best).exists():
+        return None
+    return Path(best)

@@ -1,0 +1,184 @@
+"""python -m jazz_solo.bench train [--epochs N] [--threads N] [--repeat N] [--no-cold] [--json]
+
+Lightning's fit against a plain PyTorch loop, in one process, on the classic exercise's shape: m = 60
+windows of Tx = 30 over 78 values, n_a = 64, one full batch per epoch, Adam (lr 0.01), 100 epochs. Both
+sides do the same work each epoch: one training step and a validation forward pass over 60 windows.
+Lightning runs with the project's defaults composed from conf/ as train.py does (trainer, checkpoint
+callbacks, W&B offline logger, progress bar, and the callbacks every run gets); its data are the same
+tensors. Then the cold wall time of `python train.py experiment=exercise` in a fresh process.
+
+Figures are printed, never asserted; on a shared machine they are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from torch.nn import functional as F
+
+ROOT = Path(__file__).resolve().parents[2]
+M, TX, N_VALUES, N_A, LR = 60, 30, 78, 64, 0.01
+
+
+def exercise_batch(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random windows of the exercise's shape: x one-hot (M, TX, N_VALUES) float, y (M, TX) int64."""
+    rows = torch.randint(0, N_VALUES, (M, TX + 1), generator=torch.Generator().manual_seed(seed))
+    return F.one_hot(rows[:, :-1], N_VALUES).float(), rows[:, 1:]
+
+
+def plain_loop(train: tuple, val: tuple, epochs: int) -> float:
+    """Seconds for `epochs` epochs of the textbook loop (the same model class, loss and accuracy)."""
+    from jazz_solo.net import SoloNet
+
+    torch.manual_seed(0)
+    net = SoloNet(N_VALUES, N_A)
+    optimizer = torch.optim.Adam(net.parameters(), lr=LR)
+    (x, y), (xv, yv) = train, val
+    start = time.perf_counter()
+    for _ in range(epochs):
+        net.train()
+        logits = net(x)[0]
+        loss = F.cross_entropy(logits.reshape(-1, N_VALUES), y.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        net.eval()
+        with torch.no_grad():
+            logits = net(xv)[0]
+            val_loss = F.cross_entropy(logits.reshape(-1, N_VALUES), yv.reshape(-1))
+            val_acc = (logits.argmax(-1) == yv).float().mean()
+        float(loss), float(val_loss), float(val_acc)  # what a loop prints or keeps per epoch
+    return time.perf_counter() - start
+
+
+def project_config(out: Path, epochs: int):
+    """The project's default training config (conf/train.yaml), output in `out`."""
+    from hydra import compose, initialize_config_dir
+
+    from jazz_solo.config import TrainConfig, load
+
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        composed = compose("train", [f"output_dir={out}", f"trainer.max_epochs={epochs}", "name=bench"])
+    return load(TrainConfig, composed)
+
+
+def lightning_fit(train: tuple, val: tuple, epochs: int) -> dict[str, float]:
+    """Seconds for: building the Trainer (loggers start here), the whole fit, and its epochs alone."""
+    import pytorch_lightning as pl
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from jazz_solo.config import DataConfig
+    from jazz_solo.data import JazzDataModule
+    from jazz_solo.model import JazzSoloModule
+    from jazz_solo.music.corpus import default_backing
+    from jazz_solo.training import build_trainer
+
+    class EpochClock(pl.Callback):
+        def on_train_start(self, trainer, pl_module):
+            self.start = time.perf_counter()
+
+        def on_train_end(self, trainer, pl_module):
+            self.seconds = time.perf_counter() - self.start
+
+    # Real values of the embedded corpus as the vocabulary, so the W&B sample solo can be rendered.
+    corpus = JazzDataModule(DataConfig())
+    corpus.setup()
+    with tempfile.TemporaryDirectory(prefix="bench_train_") as out:
+        cfg = project_config(Path(out), epochs)
+        torch.manual_seed(0)
+        model = JazzSoloModule(
+            model=asdict(cfg.model) | {"n_a": N_A, "lr": LR},
+            data=asdict(cfg.data) | {"Tx": TX, "batch_size": M},
+            vocab=corpus.vocab[:N_VALUES],
+            value_counts=[1] * N_VALUES,
+            backing=default_backing(0).to_dict(),
+        )
+        # batch_size=None: each loader yields the one full batch as it is, like the plain loop's tensors.
+        loaders = [DataLoader(TensorDataset(*(t[None] for t in data)), batch_size=None) for data in (train, val)]
+        start = time.perf_counter()
+        trainer = build_trainer(cfg)
+        built = time.perf_counter()
+        clock = EpochClock()
+        trainer.callbacks.insert(0, clock)
+        trainer.fit(model, *loaders)
+        end = time.perf_counter()
+        if trainer.loggers:
+            import wandb
+
+            wandb.finish()
+    return {"build_s": built - start, "fit_s": end - built, "epochs_s": clock.seconds}
+
+
+def cold_train_seconds(threads: int) -> float:
+    """Wall time of a fresh `python train.py experiment=exercise` (default logger: W&B offline)."""
+    with tempfile.TemporaryDirectory(prefix="bench_train_cold_") as out:
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+        command = [sys.executable, "train.py", "experiment=exercise", f"hydra.run.dir={out}"]
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"error: train.py failed:\n{done.stderr[-2000:]}")
+    return seconds
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m jazz_solo.bench train", description=__doc__.splitlines()[2])
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
+    parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each; the fastest counts")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold `python train.py` timing")
+    parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    train, val = exercise_batch(0), exercise_batch(1)
+    plain_loop(train, val, 3)  # warm-up: the first Adam of a process costs about a second
+    plain, fits = [], []
+    with contextlib.redirect_stdout(sys.stderr):  # Lightning's progress bar and summaries: stdout is for results
+        for _ in range(args.repeat):
+            plain.append(plain_loop(train, val, args.epochs))
+            fits.append(lightning_fit(train, val, args.epochs))
+    best_plain = min(plain)
+    best_fit = min(fits, key=lambda f: f["epochs_s"])
+    records = [
+        {"impl": "plain", "seconds": best_plain},
+        {"impl": "lightning_epochs", "seconds": best_fit["epochs_s"]},
+        {"impl": "lightning_fit", "seconds": best_fit["fit_s"]},
+        {"impl": "lightning_build_trainer", "seconds": best_fit["build_s"]},
+    ]
+    for record in records:
+        record.update(epochs=args.epochs, threads=args.threads, ratio=record["seconds"] / best_plain)
+    if not args.no_cold:
+        cold = cold_train_seconds(args.threads)
+        records.append({"impl": "train_py_cold", "seconds": cold, "epochs": 100, "threads": args.threads})
+
+    if args.json:
+        print(json.dumps(records, indent=1))
+        return
+    print(
+        f"Training, {args.epochs} epochs of {M} x {TX} x {N_VALUES} (n_a {N_A}, one full batch + val pass per "
+        f"epoch), {args.threads} torch thread(s), fastest of {args.repeat}:"
+    )
+    print(f"{'':46}{'seconds':>9}{'ms/epoch':>10}{'vs plain':>10}")
+    labels = {
+        "plain": "plain PyTorch loop",
+        "lightning_epochs": "Lightning fit, its epochs (target <= 1.3x)",
+        "lightning_fit": "Lightning fit, whole (sanity check, sample)",
+        "lightning_build_trainer": "building the Trainer (W&B starts here)",
+    }
+    for record in records[:4]:
+        per_epoch = f"{1000 * record['seconds'] / args.epochs:10.2f}" if record["impl"] != records[3]["impl"] else ""
+        print(f"{labels[record['impl']]:46}{record['seconds']:9.3f}{per_epoch:>10}{record['ratio']:9.2f}x")
+    if not args.no_cold:
+        print(f"cold `python train.py experiment=exercise`: {records[-1]['seconds']:.1f} s (target <= 12 s)")

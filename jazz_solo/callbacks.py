@@ -1,0 +1,212 @@
+"""Lightning pieces every training run uses: atomic checkpoints, the run record, resumable randomness,
+learning-rate and gradient-norm logging, and a sample solo for W&B at the end."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.callbacks import Checkpoint, ModelCheckpoint
+from pytorch_lightning.loggers import WandbLogger
+from pytorch_lightning.plugins.io import TorchCheckpointIO
+
+from jazz_solo import runs
+
+log = logging.getLogger(__name__)
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """torch.save to a temporary file beside the target, fsync, then os.replace.
+
+    Lightning's own transaction writes the temporary file in the system temp folder, and moving it across
+    file systems is a copy: a kill in the middle would leave a truncated checkpoint under its final name.
+    """
+
+    def save_checkpoint(self, checkpoint: dict[str, Any], path, storage_options: Any = None) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                torch.save(checkpoint, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+class LastCheckpoint(Checkpoint):
+    """<dirpath>/last.ckpt, where a killed run resumes (`ckpt_path=last`): rewritten after an epoch once
+    `every_s` seconds have passed since the previous write, and when training ends.
+
+    Time, not epochs: a write costs a few ms, which is a lot next to the exercise's 10 ms epoch and nothing
+    next to a real one; either way a kill loses at most `every_s` seconds of training. List it after the
+    best-model ModelCheckpoint, so the state it saves knows that epoch's best.
+    """
+
+    def __init__(self, dirpath: str | os.PathLike, every_s: float = 30.0):
+        self.path = Path(dirpath) / "last.ckpt"
+        self.every_s = every_s
+        self._saved_at = time.monotonic()
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._saved_at = time.monotonic()
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        # Every process must take part in a save: rank 0's clock decides for all.
+        if trainer.strategy.broadcast(time.monotonic() - self._saved_at >= self.every_s):
+            self.save(trainer)
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self.save(trainer)
+
+    def save(self, trainer: pl.Trainer) -> None:
+        trainer.save_checkpoint(self.path)
+        self._saved_at = time.monotonic()
+
+
+def monitored_checkpoint(trainer: pl.Trainer) -> ModelCheckpoint | None:
+    """The checkpoint callback that keeps the best model (the first one with a monitor), if any."""
+    with_monitor = [cb for cb in trainer.checkpoint_callbacks if isinstance(cb, ModelCheckpoint) and cb.monitor]
+    return with_monitor[0] if with_monitor else trainer.checkpoint_callback
+
+
+class ResumableRng(pl.Callback):
+    """Saves torch's random state in each checkpoint and puts it back when a run resumes.
+
+    Shuffling and dropout draw from it; without this a resumed run would replay the first epoch's
+    draws and drift away from an uninterrupted run with the same seed.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict | None = None
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {"torch": torch.get_rng_state()}
+        if torch.cuda.is_available():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self._pending = state_dict
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        # Applied here, after Lightning restored everything else and ran its sanity check.
+        if self._pending is not None:
+            torch.set_rng_state(self._pending["torch"])
+            if "cuda" in self._pending and torch.cuda.is_available():
+                torch.cuda.set_rng_state_all(self._pending["cuda"])
+            self._pending = None
+
+
+class RunRecord(pl.Callback):
+    """Keeps the val loss/accuracy of every epoch and the training wall time (both survive a resume),
+    and writes <run>/results.json when fit ends (see jazz_solo/runs.py)."""
+
+    def __init__(self, run_dir: str | os.PathLike, config: dict | None = None):
+        self.path = Path(run_dir) / runs.RESULTS
+        self.config = config or {}
+        self.history: list[dict] = []
+        self.elapsed_before = 0.0  # seconds of training in earlier sessions of this run
+        self._start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return self.elapsed_before + time.perf_counter() - self._start
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._start = time.perf_counter()
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if trainer.sanity_checking:
+            return
+        metrics = trainer.callback_metrics
+        row = {"epoch": trainer.current_epoch}
+        for key in ("val_loss", "val_acc"):
+            row[key] = float(metrics[key]) if key in metrics else None
+        self.history = [h for h in self.history if h["epoch"] != row["epoch"]] + [row]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"history": self.history, "elapsed_s": self.elapsed()}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.history = list(state_dict["history"])
+        self.elapsed_before = float(state_dict["elapsed_s"])
+
+    def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if not trainer.is_global_zero:
+            return
+        best = monitored_checkpoint(trainer)
+        results = {
+            "status": "ok",
+            **runs.summarise(self.history),
+            "final_val_loss": self.history[-1]["val_loss"] if self.history else None,
+            "epochs": trainer.current_epoch,
+            "global_step": trainer.global_step,
+            "wall_time_s": round(self.elapsed(), 3),
+            "best_ckpt": (best.best_model_path or None) if best else None,
+            "history": self.history,
+            "config": self.config,
+        }
+        runs.write_json(self.path, results)
+
+
+class OptimizerStats(pl.Callback):
+    """Sends the learning rate and the gradient norm (before the step) to the loggers every
+    `log_every_n_steps` steps: straight to the loggers, as Lightning's LearningRateMonitor does, since a
+    `self.log` call costs about as much as a small training step."""
+
+    def on_before_optimizer_step(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, optimizer: torch.optim.Optimizer
+    ) -> None:
+        if not trainer.loggers or trainer.global_step % trainer.log_every_n_steps:
+            return
+        stats = {"lr": float(optimizer.param_groups[0]["lr"])}
+        grads = [p.grad for p in pl_module.parameters() if p.grad is not None]
+        if grads:
+            stats["grad_norm"] = float(
+                torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
+            )
+        for logger in trainer.loggers:
+            logger.log_metrics(stats, step=trainer.global_step)
+
+
+class SampleSolo(pl.Callback):
+    """At the end of fit, when a W&B logger is on: one solo from the best checkpoint, as audio (WAV,
+    pretty_midi's synthesiser) and a piano roll, saved in <run>/sample/ and logged to W&B."""
+
+    def __init__(self, run_dir: str | os.PathLike, length: int = 64, temperature: float = 0.8, seed: int = 0):
+        self.out = Path(run_dir) / "sample"
+        self.length, self.temperature, self.seed = length, temperature, seed
+
+    def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        wandb_loggers = [lg for lg in trainer.loggers if isinstance(lg, WandbLogger)]
+        best = monitored_checkpoint(trainer)
+        path = best and (best.best_model_path or best.last_model_path)
+        if not wandb_loggers or not trainer.is_global_zero or not path or not os.path.exists(path):
+            return
+        from jazz_solo.generation import backing_for, sample_solos, solo_midi
+        from jazz_solo.music.audio import SAMPLE_RATE, write_wav
+        from jazz_solo.music.render import write_midi
+        from jazz_solo.net import load_checkpoint
+        from jazz_solo.plots import save_piano_roll
+
+        ckpt = load_checkpoint(path)
+        progression = backing_for(ckpt)
+        (solo,) = sample_solos(ckpt, progression, 1, self.length, "sample", self.temperature, self.seed)
+        pm = solo_midi(solo, progression)
+        write_midi(pm, self.out / "solo.mid")
+        wav = write_wav(pm, self.out / "solo.wav")
+        png = save_piano_roll(pm, self.out / "solo.png", title=f"sample solo from {Path(path).name}")
+        caption = f"{Path(path).name}, T={self.temperature}, seed {self.seed}"
+        for lg in wandb_loggers:
+            lg.log_audio("sample/audio", [str(wav)], sample_rate=[SAMPLE_RATE], caption=[caption])
+            lg.log_image("sample/piano_roll", [str(png)], caption=[caption])
+        log.info("sample solo: %s", wav)

@@ -1,0 +1,121 @@
+"""What a training run leaves in its folder for sweeps and reports (plain JSON; no torch, no Lightning).
+
+    <run>/results.json   written when fit ends: best val loss, perplexity, accuracy, epochs, wall time,
+                         checkpoint paths, the per-epoch val history and the resolved config
+    <run>/error.json     written when the run fails: the error and its traceback
+    <run>/metrics.json   optional, written by other tools (e.g. evaluation): extra per-run numbers
+    <run>/.hydra/        Hydra's record of the run, overrides.yaml included
+
+A run folder with neither results.json nor error.json was killed or is still running.
+Every file is written to a temporary name and renamed, so a crash never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+RESULTS = "results.json"
+ERROR = "error.json"
+METRICS = "metrics.json"
+
+
+def write_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write `text` to `path` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> Path:
+    return write_atomic(path, json.dumps(obj, indent=2, allow_nan=True) + "\n")
+
+
+def summarise(history: list[dict]) -> dict:
+    """Best epoch of a val history [{epoch, val_loss, val_acc}, ...] -> the headline numbers."""
+    scored = [h for h in history if h.get("val_loss") is not None and math.isfinite(h["val_loss"])]
+    if not scored:
+        return {"best_val_loss": None, "val_perplexity": None, "val_acc": None, "best_epoch": None}
+    best = min(scored, key=lambda h: h["val_loss"])
+    return {
+        "best_val_loss": best["val_loss"],
+        "val_perplexity": math.exp(best["val_loss"]),  # per value, from the mean cross-entropy in nats
+        "val_acc": best.get("val_acc"),
+        "best_epoch": best["epoch"],
+    }
+
+
+def record_error(run_dir: str | os.PathLike, err: BaseException) -> Path:
+    first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return write_json(
+        Path(run_dir) / ERROR,
+        {
+            "status": "failed",
+            "error": f"{type(err).__name__}: {first}" if first else type(err).__name__,
+            "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__)),
+        },
+    )
+
+
+def read_json(path: Path) -> dict | None:
+    """A JSON object from `path`, or None if it is missing or unreadable."""
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def read_overrides(run_dir: Path) -> list[str]:
+    """The command-line overrides Hydra recorded for this run ([] when there is no record)."""
+    path = run_dir / ".hydra" / "overrides.yaml"
+    if not path.exists():
+        return []
+    from omegaconf import OmegaConf
+
+    return [str(o) for o in OmegaConf.load(path)]
+
+
+def flat_numbers(obj: Any, prefix: str = "") -> dict[str, float]:
+    """The numeric leaves of nested dicts, keyed 'a.b.c' (lists, strings and booleans are left out)."""
+    if isinstance(obj, dict):
+        out = {}
+        for key, value in obj.items():
+            out.update(flat_numbers(value, f"{prefix}{key}."))
+        return out
+    if isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        return {prefix[:-1]: float(obj)}
+    return {}
+
+
+def read_run(run_dir: str | os.PathLike) -> dict:
+    """Everything a report needs about one run folder.
+
+    Keys: run_dir, status ("ok", "failed" or "incomplete"), overrides, error, the fields of
+    results.json (best_val_loss, val_perplexity, val_acc, epochs, wall_time_s, best_ckpt, config, ...)
+    and `extra`: the numbers of metrics.json, flattened (the place other tools' metrics join the report).
+    """
+    run_dir = Path(run_dir)
+    run: dict[str, Any] = {"run_dir": str(run_dir), "overrides": read_overrides(run_dir), "error": None}
+    results, error = read_json(run_dir / RESULTS), read_json(run_dir / ERROR)
+    if results is not None:
+        run.update(results, status="ok")
+    elif error is not None:
+        run.update(status="failed", error=error.get("error", "unknown error"))
+    else:
+        run.update(status="incomplete", error="no result: killed, or still running")
+    run["extra"] = flat_numbers(read_json(run_dir / METRICS) or {})
+    return run

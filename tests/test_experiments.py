@@ -1,0 +1,107 @@
+"""Run records, reproducibility, atomic checkpoints and the sweep report (in process, tiny runs)."""
+
+from __future__ import annotations
+
+import csv
+import math
+import pickle
+
+import pytest
+import torch
+
+from conftest import tiny_train_config
+from jazz_solo import report, runs
+from jazz_solo.callbacks import AtomicCheckpointIO
+from jazz_solo.training import fit
+
+
+def test_fit_writes_results_json_that_agrees_with_its_checkpoint(tmp_path):
+    best = fit(tiny_train_config(tmp_path))
+    results = runs.read_json(tmp_path / runs.RESULTS)
+    losses = [h["val_loss"] for h in results["history"]]
+    assert [h["epoch"] for h in results["history"]] == [0, 1] and results["epochs"] == 2
+    assert results["best_val_loss"] == min(losses)
+    assert results["val_perplexity"] == pytest.approx(math.exp(min(losses)))
+    assert 0 <= results["val_acc"] <= 1 and results["wall_time_s"] > 0
+    assert results["best_ckpt"] == str(best)
+    score = torch.load(best, weights_only=True)["callbacks"]
+    assert any(v.get("best_model_score") is not None for v in score.values() if isinstance(v, dict))
+    assert results["config"]["model"]["n_a"] == 16
+
+
+def test_same_seed_same_val_loss_other_seed_other_val_loss(tmp_path):
+    def val_losses(seed: int, folder: str) -> list[float]:
+        cfg = tiny_train_config(tmp_path / folder)
+        cfg.seed, cfg.model.dropout = seed, 0.3  # dropout draws random numbers too
+        fit(cfg)
+        return [h["val_loss"] for h in runs.read_json(tmp_path / folder / runs.RESULTS)["history"]]
+
+    first = val_losses(3, "a")
+    assert first == val_losses(3, "b")
+    assert first != val_losses(4, "c")
+
+
+def test_checkpoints_are_written_atomically(tmp_path):
+    path = tmp_path / "model.ckpt"
+    io = AtomicCheckpointIO()
+    io.save_checkpoint({"w": torch.ones(3)}, path)
+    with pytest.raises((AttributeError, TypeError, pickle.PicklingError)):
+        io.save_checkpoint({"w": torch.zeros(3), "bad": lambda: None}, path)  # cannot be pickled
+    assert torch.equal(torch.load(path, weights_only=True)["w"], torch.ones(3))  # the old file, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["model.ckpt"]  # no temporary file left behind
+
+
+def fake_run(sweep, name: str, overrides: list[str], results: dict | None = None, error: str | None = None):
+    run = sweep / name
+    (run / ".hydra").mkdir(parents=True)
+    (run / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in overrides))
+    if results is not None:
+        runs.write_json(run / runs.RESULTS, {"status": "ok", **results})
+    if error is not None:
+        runs.record_error(run, ValueError(error))
+    return run
+
+
+def test_report_has_a_row_per_run_failures_with_their_error_and_extra_metrics(tmp_path):
+    sweep = tmp_path / "sweep"
+
+    def done(n_a: int, tx: int, loss: float) -> dict:
+        config = {"model": {"n_a": n_a}, "data": {"Tx": tx}}
+        summary = runs.summarise(
+            [{"epoch": 0, "val_loss": loss + 1, "val_acc": 0.1}, {"epoch": 1, "val_loss": loss, "val_acc": 0.4}]
+        )
+        return {**summary, "epochs": 2, "wall_time_s": 1.5, "best_ckpt": str(sweep / "x.ckpt"), "config": config}
+
+    fake_run(sweep, "0", ["model.n_a=8", "data.Tx=10", "logger=csv"], done(8, 10, 2.0))
+    run1 = fake_run(sweep, "1", ["model.n_a=16", "data.Tx=10", "logger=csv"], done(16, 10, 1.5))
+    fake_run(sweep, "2", ["model.n_a=8", "data.Tx=20", "logger=csv"], error="Tx too long")
+    fake_run(sweep, "10", ["model.n_a=16", "data.Tx=20", "logger=csv"])  # killed: no record at all
+    runs.write_json(run1 / runs.METRICS, {"music": {"chord_tone_share": 0.75, "histogram": [1, 2]}, "ok": True})
+
+    md, rows = report.write_report(sweep)
+    table = list(csv.DictReader((sweep / "report.csv").open()))
+    assert [r["run"] for r in table] == ["0", "1", "2", "10"]  # by job number, not as text
+    assert [r["status"] for r in table] == ["ok", "ok", "failed", "incomplete"]
+    assert table[1]["overrides"] == "model.n_a=16 data.Tx=10"  # logger=csv is shared: said once
+    assert float(table[1]["best_val_loss"]) == 1.5 and float(table[1]["val_acc"]) == 0.4
+    assert float(table[1]["val_perplexity"]) == pytest.approx(math.exp(1.5))
+    assert table[1]["music.chord_tone_share"] == "0.75" and table[0]["music.chord_tone_share"] == ""
+    assert "ValueError: Tx too long" in table[2]["error"] and "killed" in table[3]["error"]
+    text = md.read_text()
+    assert "Best: run 1" in text and "`logger=csv`" in text and "Tx too long" in text
+    assert text.index("| 1 | ok") < text.index("| 0 | ok")  # best first
+    assert (sweep / "heatmap.png").stat().st_size > 0
+    assert not [p for p in sweep.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_report_without_finished_runs_still_writes_and_says_why(tmp_path):
+    fake_run(tmp_path, "0", ["data.Tx=999"], error="too short")
+    md, _ = report.write_report(tmp_path)
+    assert "No heatmap" in md.read_text() and not (tmp_path / "heatmap.png").exists()
+
+
+def test_report_command_rejects_a_missing_folder(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        report.main([str(tmp_path / "nope")])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nope'}: no such sweep folder"

@@ -1,0 +1,100 @@
+"""Multiruns from the command line: grids, the n_a x Tx experiment, launchers and optuna, each ending in a report.
+
+The launcher and optuna tests need the `sweep` extra (pip install -e ".[sweep]") and skip without it.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from conftest import ROOT, run_script
+
+TINY = ["data.stride=8", "trainer.max_epochs=1", "+trainer.limit_train_batches=2", "logger=csv"]
+
+
+def needs(module: str):
+    return pytest.mark.skipif(importlib.util.find_spec(module) is None, reason=f"needs {module} (the sweep extra)")
+
+
+def report_rows(sweep) -> list[dict]:
+    return list(csv.DictReader((sweep / "report.csv").open()))
+
+
+def test_a_command_line_grid_gives_a_folder_per_run_and_a_report_even_when_one_fails(tmp_path):
+    sweep = tmp_path / "sweep"
+    result = run_script("train.py", "-m", "model.n_a=8,16", "data.Tx=10,999", *TINY, f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = report_rows(sweep)
+    assert [(r["n_a"], r["Tx"], r["status"]) for r in rows] == [
+        ("8", "10", "ok"),
+        ("8", "999", "failed"),
+        ("16", "10", "ok"),
+        ("16", "999", "failed"),
+    ]
+    for row in rows:
+        run = sweep / row["run"]
+        assert (run / ".hydra" / "overrides.yaml").exists() and (run / "train.log").exists()
+        if row["status"] == "ok":
+            assert (sweep / row["best_ckpt"]).exists() and (run / "checkpoints" / "last.ckpt").exists()
+        else:
+            assert "too short for data.Tx=999" in row["error"]
+    assert (sweep / "heatmap.png").exists() and "run failed" in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(sweep / "report.md")
+
+
+def compose_train(*overrides: str):
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        return compose("train", list(overrides), return_hydra_config=True)
+
+
+def test_the_sweep_experiment_is_the_n_a_by_tx_grid():
+    cfg = compose_train("experiment=sweep_na_tx")
+    assert dict(cfg.hydra.sweeper.params) == {"model.n_a": "32,64,128", "data.Tx": "15,30,60"}
+    assert cfg.hydra.callbacks.report._target_ == "jazz_solo.report.SweepReport"
+
+
+@needs("hydra_plugins.hydra_submitit_launcher")
+def test_slurm_launcher_config_composes():
+    launcher = compose_train("hydra/launcher=slurm").hydra.launcher
+    assert launcher._target_.endswith("SlurmLauncher") and launcher.gpus_per_node == 1
+
+
+@pytest.mark.slow
+@needs("hydra_plugins.hydra_submitit_launcher")
+def test_submitit_local_runs_a_sweep_in_subprocesses(tmp_path):
+    sweep = tmp_path / "sweep"
+    result = run_script(
+        "train.py", "-m", "hydra/launcher=submitit_local", "model.n_a=8,16", *TINY, f"hydra.sweep.dir={sweep}"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [r["status"] for r in report_rows(sweep)] == ["ok", "ok"]
+    assert (sweep / ".submitit").is_dir()
+
+
+@pytest.mark.slow
+@needs("hydra_plugins.hydra_joblib_launcher")
+def test_joblib_runs_a_sweep_in_parallel(tmp_path):
+    sweep = tmp_path / "sweep"
+    args = ["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model.n_a=8,16", *TINY]
+    result = run_script("train.py", *args, f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert [r["status"] for r in report_rows(sweep)] == ["ok", "ok"]
+
+
+@needs("hydra_plugins.hydra_optuna_sweeper")
+def test_optuna_minimises_the_val_loss_that_train_returns(tmp_path):
+    from omegaconf import OmegaConf
+
+    sweep = tmp_path / "sweep"
+    args = ["hparams_search=optuna", "hydra.sweeper.n_trials=3", *TINY]
+    result = run_script("train.py", *args, f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = report_rows(sweep)
+    assert len(rows) == 3 and all(r["status"] == "ok" for r in rows)
+    best = OmegaConf.load(sweep / "optimization_results.yaml")
+    assert best.best_value == pytest.approx(min(float(r["best_val_loss"]) for r in rows))
+    assert set(best.best_params) == {"model.n_a", "data.Tx", "model.lr", "model.dropout"}
