@@ -32,7 +32,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,7 @@ import torch
 from torch.nn import functional as F
 
 from jazz_solo import metrics as M
+from jazz_solo.atomic import write_text
 from jazz_solo.config import DataConfig, EvaluateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import Solo, backing_for, sample_solos, solo_midi
@@ -175,19 +175,6 @@ def feature_metrics(sets: dict[str, list[M.Piece]]) -> tuple[dict, dict]:
         found[f"{prefix}mean_overlap"] = _mean(found[f"{prefix}{n}_overlap"] for n in M.FEATURES)
         found[f"{prefix}mean_kl"] = _mean(found[f"{prefix}{n}_kl"] for n in M.FEATURES)
     return found, curves
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
 
 
 def _fmt(value) -> str:

@@ -22,6 +22,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from jazz_solo import runs
+from jazz_solo.atomic import write_text
 from jazz_solo.errors import JazzSoloError, one_line_errors
 
 log = logging.getLogger(__name__)
@@ -163,11 +164,11 @@ def write_report(sweep_dir: str | os.PathLike) -> tuple[Path, list[dict]]:
     """Write report.csv, report.md and heatmap.png in `sweep_dir`; return report.md's path and the rows."""
     sweep_dir = Path(sweep_dir)
     rows, shared = collect(sweep_dir)
-    runs.write_atomic(sweep_dir / "report.csv", to_csv(rows))
+    write_text(sweep_dir / "report.csv", to_csv(rows))
     heatmap = save_heatmap(rows, sweep_dir / "heatmap.png")
     if heatmap is None:
         (sweep_dir / "heatmap.png").unlink(missing_ok=True)  # an old one would no longer be true
-    return runs.write_atomic(sweep_dir / "report.md", to_markdown(rows, shared, sweep_dir, heatmap)), rows
+    return write_text(sweep_dir / "report.md", to_markdown(rows, shared, sweep_dir, heatmap)), rows
 
 
 class SweepReport(Callback):

@@ -15,33 +15,19 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
+
+from jazz_solo.atomic import write_text
 
 RESULTS = "results.json"
 ERROR = "error.json"
 METRICS = "metrics.json"
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
-    return write_atomic(path, json.dumps(obj, indent=2, allow_nan=True) + "\n")
+    return write_text(path, json.dumps(obj, indent=2, allow_nan=True) + "\n")
 
 
 def summarise(history: list[dict]) -> dict:

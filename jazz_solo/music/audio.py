@@ -8,12 +8,13 @@ pretty_midi's bundled soundfont), else pretty_midi's own sine-wave synthesiser.
 from __future__ import annotations
 
 import os
-import tempfile
 import wave
 from pathlib import Path
 
 import numpy as np
 import pretty_midi
+
+from jazz_solo.atomic import atomic_file
 
 SAMPLE_RATE = 22_050
 GM_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")  # Debian's fluid-soundfont-gm
@@ -22,7 +23,7 @@ GM_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")  # Debian's fluid-so
 def synthesize(pm: pretty_midi.PrettyMIDI, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Mono float audio in [-1, 1]: FluidSynth if available, else sine waves."""
     try:
-        audio = pm.fluidsynth(fs=sample_rate, sf2_path=str(GM_SOUNDFONT) if GM_SOUNDFONT.exists() else None)
+        audio = pm.fluidsynth(fs=sample_rate, synthesizer=str(GM_SOUNDFONT) if GM_SOUNDFONT.exists() else None)
     except (ImportError, ValueError, OSError):
         audio = pm.synthesize(fs=sample_rate)
     peak = float(np.abs(audio).max()) if audio.size else 0.0
@@ -31,19 +32,10 @@ def synthesize(pm: pretty_midi.PrettyMIDI, sample_rate: int = SAMPLE_RATE) -> np
 
 def write_wav(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike, sample_rate: int = SAMPLE_RATE) -> Path:
     """Render `pm` to a 16-bit mono WAV at `path` (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     samples = (synthesize(pm, sample_rate) * 32767 * 0.9).astype("<i2")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with wave.open(tmp, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(sample_rate)
-            out.writeframes(samples.tobytes())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    with atomic_file(path) as file, wave.open(file, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(samples.tobytes())
+    return Path(path)

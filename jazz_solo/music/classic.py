@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
+from jazz_solo.atomic import write_bytes
 from jazz_solo.errors import JazzSoloError
 
 CLASSIC_URL = (
@@ -43,13 +43,4 @@ def download(dest: str | os.PathLike = CLASSIC_DEST, url: str = CLASSIC_URL, sha
     digest = hashlib.sha256(data).hexdigest()
     if len(data) > MAX_BYTES or digest != sha256:
         raise JazzSoloError(f"{url}: not the expected file (sha256 {digest}, expected {sha256}); nothing written")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return dest
+    return write_bytes(dest, data)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pretty_midi
 
+from jazz_solo.atomic import atomic_file
 from jazz_solo.music.chords import ChordSpan, Progression
 from jazz_solo.music.score import Note
 
@@ -67,14 +67,6 @@ def to_pretty_midi(
 
 def write_midi(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike) -> Path:
     """Write atomically: a crash never leaves a half-written file under the final name."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        pm.write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    with atomic_file(path) as out:
+        pm.write(out)
+    return Path(path)
