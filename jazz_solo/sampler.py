@@ -214,10 +214,10 @@ class FastLSTM:
 
     def load(self, net: SoloNet, head_bias: torch.Tensor) -> None:
         rnn, a = net.rnn, net.n_a
-        scale = torch.ones(4 * a, device=self.w.device)
-        scale[2 * a : 3 * a] = 2
-        self.table.copy_((rnn.weight_ih_l0.T + rnn.bias_ih_l0 + rnn.bias_hh_l0) * scale)
-        self.w.copy_(rnn.weight_hh_l0.T * scale)
+        torch.add(rnn.weight_ih_l0.T, rnn.bias_ih_l0 + rnn.bias_hh_l0, out=self.table)
+        self.w.copy_(rnn.weight_hh_l0.T)
+        for weights in (self.table, self.w):
+            weights[:, 2 * a : 3 * a].mul_(2)  # the g gate
         self.head_w.copy_(net.head.weight.T)
         self.head_b.copy_(head_bias)
 
@@ -286,12 +286,13 @@ class FastGRU:
 
     def load(self, net: SoloNet, head_bias: torch.Tensor) -> None:
         rnn, a = net.rnn, net.n_a
-        scale = torch.ones(3 * a, device=self.w.device)
-        scale[2 * a :] = 2
-        b_hh_rz = torch.cat([rnn.bias_hh_l0[: 2 * a], torch.zeros(a, device=self.w.device)])
-        self.table.copy_((rnn.weight_ih_l0.T + rnn.bias_ih_l0 + b_hh_rz) * scale)
-        self.w.copy_(rnn.weight_hh_l0.T * scale)
-        self.b.copy_((rnn.bias_hh_l0 - b_hh_rz) * scale)  # the n gate's hidden bias sits inside r * (...)
+        torch.add(rnn.weight_ih_l0.T, rnn.bias_ih_l0, out=self.table)
+        self.table[:, : 2 * a] += rnn.bias_hh_l0[: 2 * a]
+        self.w.copy_(rnn.weight_hh_l0.T)
+        self.b.zero_()
+        self.b[2 * a :] = rnn.bias_hh_l0[2 * a :]  # the n gate's hidden bias sits inside r * (...)
+        for weights in (self.table, self.w, self.b):
+            weights[..., 2 * a :].mul_(2)  # the n gate
         self.head_w.copy_(net.head.weight.T)
         self.head_b.copy_(head_bias)
 
