@@ -249,3 +249,8 @@ def test_compiled_loop_equals_the_fast_loop():
     compiled = sample(net, primer, 6, "sample", generator=torch.Generator().manual_seed(2), impl="compiled")
     assert torch.equal(compiled.tokens, fast.tokens)
     torch.testing.assert_close(compiled.log_prob, fast.log_prob)
+    with torch.no_grad():
+        net.head.bias.add_(torch.linspace(-3, 3, 20))  # the compiled loop reads the new weights
+    fast = sample(net, primer, 6, "greedy")
+    assert torch.equal(sample(net, primer, 6, "greedy", impl="compiled").tokens, fast.tokens)
+    assert not torch.equal(fast.tokens, sample(make_net(n_values=20), primer, 6, "greedy").tokens)
