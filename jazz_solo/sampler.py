@@ -84,8 +84,11 @@ def sample(
         raise ValueError(f"need temperature > 0, top_k >= 1, 0 < top_p <= 1; got {temperature}, {top_k}, {top_p}")
     head_bias, allowed = net.head.bias.detach(), n_values
     if mask is not None:  # banned values get a logit of -inf: never the argmax, probability 0
-        head_bias = head_bias.masked_fill(mask.to(device, torch.bool), float("-inf"))
-        allowed = n_values - int(mask.sum())
+        banned = mask.to(device, torch.bool)
+        if banned.shape != (n_values,):
+            raise ValueError(f"the mask must have shape ({n_values},), got {tuple(banned.shape)}")
+        head_bias = head_bias.masked_fill(banned, float("-inf"))
+        allowed = n_values - int(banned.sum())
         if allowed == 0:
             raise ValueError("the mask leaves no value to emit")
 
@@ -98,11 +101,15 @@ def sample(
     if steps == 0:
         return Samples(primer.clone(), torch.zeros(n, device=device))
     noise = None if strategy == "greedy" else uniforms(steps, n, generator, device)
+    # only the settings the strategy uses tell loops apart
+    temperature = 1.0 if strategy == "greedy" else temperature
+    top_k = min(top_k, n_values) if strategy == "top_k" else 1
+    top_p = top_p if strategy == "top_p" else 1.0
     rows = max(1, LOGITS_BUDGET.get(device.type, LOGITS_BUDGET["cuda"]) // (4 * steps * n_values))
     tokens, log_prob = [], []
     for start in range(0, n, rows):
         chunk = slice(start, min(n, start + rows))
-        settings = (chunk.stop - start, p, steps, strategy, temperature, min(top_k, n_values), top_p)
+        settings = (chunk.stop - start, p, steps, strategy, temperature, top_k, top_p)
         loop = get_loop(net, impl, device, settings)
         generated, lp = loop(net, head_bias, primer[chunk], None if noise is None else noise[:, chunk])
         tokens.append(torch.cat([primer[chunk], generated], dim=1))
@@ -130,6 +137,8 @@ class Chooser:
 
     def __init__(self, strategy: str, n: int, n_values: int, temperature: float, top_k: int, top_p: float, device):
         self.strategy, self.inv_temperature, self.top_p = strategy, 1.0 / temperature, top_p
+        if strategy == "greedy":
+            return
         width = top_k if strategy == "top_k" else n_values
         self.weights, self.cdf = (torch.empty(n, width, device=device) for _ in range(2))
         self.top, self.threshold, self.cut = (torch.empty(n, 1, device=device) for _ in range(3))

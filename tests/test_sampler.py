@@ -218,6 +218,19 @@ def test_rows_split_in_chunks_give_the_same_values(monkeypatch):
     torch.testing.assert_close(chunked.log_prob, whole.log_prob)
 
 
+def test_a_kept_loop_reads_the_current_weights():
+    """Loops are kept between calls: they must not keep the weights of the first call."""
+    net = make_net(n_values=20)
+    primer = torch.randint(0, 20, (8, 1), generator=torch.Generator().manual_seed(3))
+    before = sample(net, primer, 25).tokens
+    with torch.no_grad():
+        net.rnn.weight_hh_l0.mul_(-1)
+        net.head.bias.add_(torch.linspace(-3, 3, 20))
+    after = sample(net, primer, 25)
+    assert not torch.equal(after.tokens, before)
+    assert_same_until_near_tie(after.tokens, sample(net, primer, 25, impl="naive").tokens, net, p=1)
+
+
 def test_a_primer_as_long_as_the_output_is_returned_as_is():
     net = make_net()
     primer = torch.tensor([[1, 2, 3]])
@@ -233,6 +246,7 @@ def test_a_primer_as_long_as_the_output_is_returned_as_is():
         ({"strategy": "beam", "beam_width": 13}, "beam_width"),
         ({"temperature": 0.0}, "temperature"),
         ({"length": 1}, "primer"),
+        ({"mask": torch.zeros(11, dtype=torch.bool)}, "shape"),
     ],
 )
 def test_bad_arguments_say_what_is_wrong(kwargs, message):
