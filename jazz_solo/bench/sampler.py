@@ -168,9 +168,12 @@ def table_line(r: dict, records: list[dict]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m jazz_solo.bench sampler", description=__doc__.splitlines()[2])
+    parser = argparse.ArgumentParser(
+        prog="python -m jazz_solo.bench sampler",
+        description="The sampler's tokens/s (fast and naive loops), the matmul roofline, generate.py's cold start.",
+    )
     parser.add_argument("--threads", default=None, help="CPU thread counts to measure, e.g. 1,2 (default: 1 and all)")
-    parser.add_argument("--batches", default=",".join(map(str, BATCHES)))
+    parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="batch sizes, e.g. 1,1024")
     parser.add_argument("--no-compile", action="store_true", help="skip torch.compile at batch 1 (~30 s cold)")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold start of generate.py")
     parser.add_argument("--json", action="store_true", help="print a JSON list of records instead of a table")
