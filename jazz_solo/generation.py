@@ -151,10 +151,10 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
 
     options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
-    solos = sample_solos(
-        ckpt, progression, cfg.n, cfg.length, cfg.strategy, cfg.temperature, cfg.seed, cfg.device, **options
-    )
-    with progress_bar(cfg.n, f"writing {cfg.n} solos") as advance:
+    with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
+        solos = sample_solos(
+            ckpt, progression, cfg.n, cfg.length, cfg.strategy, cfg.temperature, cfg.seed, cfg.device, **options
+        )
         for path, solo in zip(paths, solos):
             # named by its seed alone, so that re-creating a solo alone writes the same bytes
             write_atomic(solo_file(solo.notes, progression, name=f"seed {solo.seed}"), path)
