@@ -96,7 +96,7 @@ def roofline_records(device: torch.device, threads: int, batches) -> list[dict]:
                 gates.addmm_(h, w)
                 torch.addmm(b_head, h, w_head, out=logits)
 
-        seconds = best_seconds(run, device)
+        seconds = best_seconds(run, device, min_total=0.5, min_runs=5)  # a ceiling: worth more tries
         flops = batch * STEPS * FLOP_PER_TOKEN / seconds
         records.append(record("roofline", "matmul", batch, flops / FLOP_PER_TOKEN, device, threads, gflops=flops / 1e9))
     return records
