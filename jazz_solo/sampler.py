@@ -12,8 +12,9 @@ One loop steps the network and picks the next values; a *stepper* advances the n
 
 Picking (`Chooser`) uses one uniform per row and step, all drawn before the loop: the inverse CDF
 (cumsum + searchsorted) rather than torch.multinomial, which alone costs several times the recurrent
-matmul. On CUDA the whole loop is captured once as a CUDA graph and replayed; `impl="compiled"` runs
-it through torch.compile instead (long first call, then the fastest at small batches on CPU).
+matmul. On CUDA the whole loop (greedy or sample) is captured once as a CUDA graph and replayed;
+`impl="compiled"` runs it through torch.compile instead (long first call, then the fastest at small
+batches on CPU).
 """
 
 from __future__ import annotations
@@ -411,7 +412,8 @@ def get_loop(net: SoloNet, impl: str, device: torch.device, settings: tuple) -> 
     loop = Loop(stepper, chooser, n, p, steps, net.n_values, device)
     if keep and impl == "compiled":
         loop.launch = torch.compile(loop.run, dynamic=False)
-    elif keep and device.type == "cuda":
+    elif keep and device.type == "cuda" and strategy in ("greedy", "sample"):
+        # only simple kernels here; top_k and top_p (sort, topk) run eagerly rather than rely on capture
         stepper.load(net, net.head.bias.detach())
         loop.capture()
     cache[key] = loop
