@@ -213,7 +213,7 @@ class FastLSTM:
 
     torch's gates are (i, f, g, o) = sigmoid, sigmoid, tanh, sigmoid. The g rows of the tables are
     doubled so one sigmoid covers all four (tanh(x) = 2 sigmoid(2x) - 1), and the cell state is kept
-    as c_ = -2c so that h = o tanh(c) = o - 2 o sigmoid(c_) needs no tanh either.
+    as minus_2c = -2c so that h = o tanh(c) = o - 2 o sigmoid(minus_2c) needs no tanh either.
     """
 
     def __init__(self, net: SoloNet, n: int, device):
@@ -221,7 +221,7 @@ class FastLSTM:
         self.table = torch.empty(v, 4 * a, device=device)  # one-hot input projection + both biases
         self.w = torch.empty(a, 4 * a, device=device)
         self.head_w, self.head_b = torch.empty(a, v, device=device), torch.empty(v, device=device)
-        self.h, self.c_, self.tmp = (torch.empty(n, a, device=device) for _ in range(3))
+        self.h, self.minus_2c, self.tmp = (torch.empty(n, a, device=device) for _ in range(3))
         self.gates = torch.empty(n, 4 * a, device=device)
         self.i, self.f, self.g, self.o = self.gates.chunk(4, 1)
 
@@ -236,20 +236,20 @@ class FastLSTM:
 
     def reset(self) -> None:
         self.h.zero_()
-        self.c_.zero_()
+        self.minus_2c.zero_()
 
     def feed(self, tok: torch.Tensor, logits: torch.Tensor) -> None:
         torch.index_select(self.table, 0, tok, out=self.gates)
         self.gates.addmm_(self.h, self.w).sigmoid_()
-        # c = f c + i tanh(g) with tanh(g) = 2 s_g - 1, as c_ = -2c: c_ = f c_ + 2i - 4 i s_g
-        self.c_.mul_(self.f).addcmul_(self.i, self.g, value=-4).add_(self.i, alpha=2)
-        torch.sigmoid(self.c_, out=self.tmp)
+        # c = f c + i tanh(g) with tanh(g) = 2 s_g - 1, so -2c becomes f (-2c) + 2i - 4 i s_g
+        self.minus_2c.mul_(self.f).addcmul_(self.i, self.g, value=-4).add_(self.i, alpha=2)
+        torch.sigmoid(self.minus_2c, out=self.tmp)
         torch.addcmul(self.o, self.o, self.tmp, value=-2, out=self.h)
         torch.addmm(self.head_b, self.h, self.head_w, out=logits)
 
     def reorder(self, rows: torch.Tensor) -> None:
         self.h.copy_(self.h[rows])
-        self.c_.copy_(self.c_[rows])
+        self.minus_2c.copy_(self.minus_2c[rows])
 
 
 class FastRNN:
