@@ -9,13 +9,15 @@ at 42.8 kFLOP a token. Then the cold wall time of `python generate.py ckpt=... n
 on a checkpoint of that shape built in a temporary folder.
 
 Each figure is the best of several runs (at least 3, at least 0.3 s in all); figures are printed,
-never asserted, and on a shared machine they are noisy.
+never asserted, and on a shared machine they are noisy. By default the CPU is measured with 1 thread
+and with torch's default count, the latter only when the load average leaves those cores free.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -172,7 +174,7 @@ def main(argv: list[str]) -> None:
         prog="python -m jazz_solo.bench sampler",
         description="The sampler's tokens/s (fast and naive loops), the matmul roofline, generate.py's cold start.",
     )
-    parser.add_argument("--threads", default=None, help="CPU thread counts to measure, e.g. 1,2 (default: 1 and all)")
+    parser.add_argument("--threads", default=None, help="CPU thread counts, e.g. 1,2 (default: 1, and all when idle)")
     parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="batch sizes, e.g. 1,1024")
     parser.add_argument("--no-compile", action="store_true", help="skip torch.compile at batch 1 (~30 s cold)")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold start of generate.py")
@@ -181,6 +183,11 @@ def main(argv: list[str]) -> None:
     default_threads = torch.get_num_threads()
     threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, default_threads})
     batches = [int(b) for b in args.batches.split(",")]
+    load = os.getloadavg()[0]
+    if not args.threads and len(threads) > 1 and load > default_threads - 0.5:
+        # another job holds a core: multi-thread runs then slow 10-100x and say nothing about the sampler
+        threads = [1]
+        print(f"skipping {default_threads} threads: load average {load:.1f} (force with --threads)", file=sys.stderr)
 
     def emit(new: list[dict]) -> None:
         records.extend(new)
