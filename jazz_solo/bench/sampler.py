@@ -214,6 +214,8 @@ def main(argv: list[str]) -> None:
     torch.set_num_threads(default_threads)
     if torch.cuda.is_available():
         cuda = torch.device("cuda")
+        if not args.json:
+            print(f"cuda: {torch.cuda.get_device_name(cuda)}")
         gpu_net = SoloNet(N_VALUES, N_A).eval().to(cuda)
         emit(roofline_records(cuda, None, batches))
         emit(sampler_records(gpu_net, cuda, None, ("naive", "fast"), batches))
