@@ -37,5 +37,8 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+bench: $(STAMP)
+	$(PY) -m jazz_solo.bench
+
 clean:
 	rm -rf outputs solos .pytest_cache

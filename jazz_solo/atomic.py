@@ -1,7 +1,7 @@
 """Atomic file writes: a file appears whole under its final name, or not at all.
 
 Everything the project writes (MIDI, WAV, PNG, JSON, reports, checkpoints, downloads) goes through
-`atomic_file`: a temporary file in the same folder, flushed to disk, then renamed over the target.
+`atomic_file`: a temporary file in the same folder, then renamed over the target.
 A crash or an exception leaves the old file (if any) and no temporary file behind.
 """
 
@@ -22,16 +22,20 @@ def _umask() -> int:
 
 
 @contextmanager
-def atomic_file(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
-    """Open a temporary file beside `path` for writing (`mode` "wb" or "w"); rename it over `path` on success."""
+def atomic_file(path: str | os.PathLike, mode: str = "wb", fsync: bool = False) -> Iterator[IO]:
+    """Open a temporary file beside `path` for writing (`mode` "wb" or "w"); rename it over `path` on success.
+
+    `fsync` also flushes it to the disk first, so it survives a power cut (checkpoints ask for it).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as out:
             yield out
-            out.flush()
-            os.fsync(out.fileno())
+            if fsync:
+                out.flush()
+                os.fsync(out.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; give the usual permissions
         os.replace(tmp, path)
     finally:

@@ -29,7 +29,7 @@ class AtomicCheckpointIO(TorchCheckpointIO):
     """
 
     def save_checkpoint(self, checkpoint: dict[str, Any], path, storage_options: Any = None) -> None:
-        with atomic_file(path) as out:
+        with atomic_file(path, fsync=True) as out:
             torch.save(checkpoint, out)
 
 

@@ -15,7 +15,7 @@ from jazz_solo.errors import JazzSoloError
 
 CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
-STRATEGIES = ("greedy", "sample")
+STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 
 
 def _check(ok: bool, message: str) -> None:
@@ -84,8 +84,11 @@ class GenerateConfig:
     n: int = 1  # number of solos
     length: int = 64  # values per solo
     strategy: str = "greedy"
-    temperature: float = 1.0
-    seed: int = 0
+    temperature: float = 1.0  # sample, top_k, top_p
+    top_k: int = 10  # top_k: sample among the k most likely values
+    top_p: float = 0.9  # top_p: sample among the fewest values holding this much probability
+    beam_width: int = 4  # beam: continuations kept per step (each solo is its best one)
+    seed: int = 0  # solo i uses seed + i
     out: str = "solos"  # folder for the MIDI files
     overwrite: bool = False
     chords: str | None = None  # progression text (or a .mid file) to play over; None: the checkpoint's
@@ -97,6 +100,9 @@ class GenerateConfig:
         _check(self.length >= 1, f"length must be >= 1, got {self.length}")
         _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
+        _check(self.top_k >= 1, f"top_k must be >= 1, got {self.top_k}")
+        _check(0 < self.top_p <= 1, f"top_p must be in (0, 1], got {self.top_p}")
+        _check(self.beam_width >= 1, f"beam_width must be >= 1, got {self.beam_width}")
         _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
 
 

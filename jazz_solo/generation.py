@@ -5,23 +5,30 @@ Imports neither Lightning nor wandb, so `generate.py` starts fast.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pretty_midi
 import torch
 
+from jazz_solo.atomic import write_bytes, write_text
 from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.render import to_pretty_midi, write_midi
+from jazz_solo.music.render import to_pretty_midi
 from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi
+from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import Checkpoint, load_checkpoint
 from jazz_solo.sampler import sample
 
 log = logging.getLogger(__name__)
+PROGRESS_FROM = 100  # solos: fewer are written before a bar would be worth showing
 
 
 @dataclass
@@ -57,37 +64,101 @@ def sample_solos(
     temperature: float = 1.0,
     seed: int = 0,
     device: str = "cpu",
+    *,
+    top_k: int = 10,
+    top_p: float = 0.9,
+    beam_width: int = 4,
+    mask: torch.Tensor | None = None,
+    impl: str = "fast",
 ) -> list[Solo]:
-    """n solos of `length` values, realised as notes over `progression`, reproducible from `seed`."""
-    generator = torch.Generator(device=device).manual_seed(seed)
-    # Each solo starts from a value drawn from the training corpus's value frequencies.
+    """n solos of `length` values, realised as notes over `progression`.
+
+    Solo i has its own seed, seed + i, for its starting value (drawn from the training corpus's value
+    frequencies), its sampling noise and its decoding: it is the same solo whether drawn in a batch
+    or alone with that seed (on the same device). With `beam`, each solo is its primer's best beam.
+    """
+    seeds = [seed + i for i in range(n)]
+    generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
     counts = torch.tensor(ckpt.value_counts, dtype=torch.float, device=device)
-    primer = torch.multinomial(counts, n, replacement=True, generator=generator)[:, None]
-    samples = sample(ckpt.net, primer, length, strategy, temperature, generator)
+    primer = torch.cat([torch.multinomial(counts, 1, generator=g) for g in generators])
+    samples = sample(
+        ckpt.net,
+        primer[:, None],
+        length,
+        strategy,
+        temperature=temperature,
+        top_k=top_k,
+        top_p=top_p,
+        beam_width=beam_width,
+        generator=generators,
+        mask=mask,
+        impl=impl,
+    )
+    tokens, log_prob = samples.tokens, samples.log_prob
+    if strategy == "beam":  # the best beam of each primer
+        tokens, log_prob = tokens[:, 0], log_prob[:, 0]
     tokenizer = get_tokenizer(ckpt.tokenizer)
     solos = []
-    for i, row in enumerate(samples.tokens.tolist()):
+    for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
-        notes = tokenizer.decode(values, progression, seed=seed + i)
-        solos.append(Solo(values, notes, float(samples.log_prob[i]), seed + i))
+        solos.append(Solo(values, tokenizer.decode(values, progression, seed=s), lp, s))
     return solos
 
 
-def solo_midi(solo: Solo, progression: Progression, name: str = "solo") -> pretty_midi.PrettyMIDI:
-    return to_pretty_midi(solo.notes, progression, name=name)
+def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> pretty_midi.PrettyMIDI:
+    """The solo over its comping, named `name` (default: by its seed, as generate names its files)."""
+    return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}")
+
+
+@contextmanager
+def progress_bar(total: int, label: str):
+    """Yield advance(): a bar on stderr for long jobs in a terminal, nothing otherwise."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
 
 
 def generate(cfg: GenerateConfig) -> list[Path]:
-    """Write cfg.n solos as MIDI files in cfg.out; return their paths."""
+    """Write cfg.n solos as MIDI files in cfg.out, plus manifest.json; return the MIDI files' paths.
+
+    manifest.json holds the settings and, for each solo, its file, seed, strategy and log-probability:
+    `generate.py` with those settings, seed=<the solo's seed> and n=1 writes the same file again.
+    """
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
+    if cfg.strategy == "beam" and cfg.beam_width > len(ckpt.vocab):
+        raise JazzSoloError(f"beam_width={cfg.beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
     progression = backing_for(ckpt, cfg.chords, cfg.tempo)
     out = Path(cfg.out)
-    paths = [out / f"solo_{i:03d}.mid" for i in range(cfg.n)]
-    taken = [p for p in paths if p.exists()]
+    digits = max(3, len(str(cfg.n - 1)))
+    paths = [out / f"solo_{i:0{digits}d}.mid" for i in range(cfg.n)]
+    manifest = out / "manifest.json"
+    taken = [p for p in [*paths, manifest] if p.exists()]
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
-    solos = sample_solos(ckpt, progression, cfg.n, cfg.length, cfg.strategy, cfg.temperature, cfg.seed, cfg.device)
-    for i, (path, solo) in enumerate(zip(paths, solos)):
-        write_midi(solo_midi(solo, progression, name=f"solo {i}"), path)
-        log.info("solo %d: %d values, %d notes, log-prob %.2f", i, len(solo.values), len(solo.notes), solo.log_prob)
+    out.mkdir(parents=True, exist_ok=True)
+
+    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
+    with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
+        solos = sample_solos(
+            ckpt, progression, cfg.n, cfg.length, cfg.strategy, cfg.temperature, cfg.seed, cfg.device, **options
+        )
+        for path, solo in zip(paths, solos):
+            # named by its seed alone, so that re-creating a solo alone writes the same bytes
+            write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}"))
+            log.debug("%s: %d notes, log-prob %.2f", path.name, len(solo.notes), solo.log_prob)
+            advance()
+    settings = dataclasses.asdict(cfg)
+    del settings["overwrite"]
+    entries = [
+        {"file": p.name, "seed": solo.seed, "strategy": cfg.strategy, "log_prob": solo.log_prob}
+        for p, solo in zip(paths, solos)
+    ]
+    write_text(manifest, json.dumps({"settings": settings, "solos": entries}, indent=1) + "\n")
+    log.info("wrote %d solos and %s", cfg.n, manifest)
     return paths
