@@ -10,6 +10,7 @@ metrics.json (see jazz_solo/runs.py).
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import logging
@@ -160,9 +161,26 @@ def save_heatmap(rows: list[dict], path: Path) -> Path | None:
     return save_figure(fig, path)
 
 
-def write_report(sweep_dir: str | os.PathLike) -> tuple[Path, list[dict]]:
-    """Write report.csv, report.md and heatmap.png in `sweep_dir`; return report.md's path and the rows."""
+def evaluate_runs(sweep_dir: Path, n: int) -> None:
+    """Run evaluate.py's measures (n solos, no audio) on each finished run not evaluated yet."""
+    from jazz_solo.evaluation import evaluate_checkpoint
+
+    for path in find_runs(sweep_dir):
+        run = runs.read_run(path)
+        if run["status"] == "ok" and run.get("best_ckpt") and not (path / runs.EVALUATION).exists():
+            log.info("evaluating %s", path)
+            evaluate_checkpoint(run["best_ckpt"], n=n, out=str(path / runs.EVALUATION.parent), audio=False)
+
+
+def write_report(sweep_dir: str | os.PathLike, evaluate: int = 0) -> tuple[Path, list[dict]]:
+    """Write report.csv, report.md and heatmap.png in `sweep_dir`; return report.md's path and the rows.
+
+    evaluate > 0: first evaluate every finished run's best checkpoint with that many solos, so the report
+    shows the musical measures (runs.MUSIC_KEYS) next to the losses.
+    """
     sweep_dir = Path(sweep_dir)
+    if evaluate > 0 and sweep_dir.is_dir():
+        evaluate_runs(sweep_dir, evaluate)
     rows, shared = collect(sweep_dir)
     write_text(sweep_dir / "report.csv", to_csv(rows))
     heatmap = save_heatmap(rows, sweep_dir / "heatmap.png")
@@ -172,10 +190,13 @@ def write_report(sweep_dir: str | os.PathLike) -> tuple[Path, list[dict]]:
 
 
 class SweepReport(Callback):
-    """Hydra callback: the report of a multirun when it ends."""
+    """Hydra callback: the report of a multirun when it ends (`evaluate`: solos per run for the music measures)."""
+
+    def __init__(self, evaluate: int = 0):
+        self.evaluate = evaluate
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
-        report, rows = write_report(config.hydra.sweep.dir)
+        report, rows = write_report(config.hydra.sweep.dir, self.evaluate)
         failed = [r["run"] for r in rows if r["status"] != "ok"]
         if failed:
             log.error("%d of %d runs failed (%s): see %s", len(failed), len(rows), ", ".join(failed), report)
@@ -185,9 +206,13 @@ class SweepReport(Callback):
 
 @one_line_errors
 def main(argv: list[str]) -> None:
-    if len(argv) != 1 or argv[0].startswith("-"):
-        raise JazzSoloError("usage: python -m jazz_solo.report SWEEP_DIR")
-    print(write_report(argv[0])[0])
+    parser = argparse.ArgumentParser(prog="python -m jazz_solo.report", description="Write a sweep's report.")
+    parser.add_argument("sweep_dir", help="the multirun folder, e.g. outputs/sweep/<name>")
+    parser.add_argument("--evaluate", type=int, default=0, metavar="N", help="first evaluate each run with N solos")
+    args = parser.parse_args(argv)
+    if args.evaluate == 1 or args.evaluate < 0:
+        raise JazzSoloError(f"--evaluate takes 0 (off) or a number of solos >= 2, got {args.evaluate}")
+    print(write_report(args.sweep_dir, args.evaluate)[0])
 
 
 if __name__ == "__main__":

@@ -24,6 +24,16 @@ from jazz_solo.atomic import write_text
 RESULTS = "results.json"
 ERROR = "error.json"
 METRICS = "metrics.json"
+EVALUATION = Path("evaluation") / "metrics.json"  # where evaluate.py writes for a run's checkpoint
+# evaluate.py's key musical figures, the ones a sweep report shows per run
+MUSIC_KEYS = (
+    "bigram_perplexity",
+    "chord_tone_share",
+    "scale_share",
+    "approach_resolution_share",
+    "copied_8gram_share",
+    "mean_overlap",
+)
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
@@ -92,7 +102,8 @@ def read_run(run_dir: str | os.PathLike) -> dict:
 
     Keys: run_dir, status ("ok", "failed" or "incomplete"), overrides, error, the fields of
     results.json (best_val_loss, val_perplexity, val_acc, epochs, wall_time_s, best_ckpt, config, ...)
-    and `extra`: the numbers of metrics.json, flattened (the place other tools' metrics join the report).
+    and `extra`: the numbers of metrics.json, flattened (the place other tools' metrics join the report),
+    plus evaluate.py's MUSIC_KEYS when evaluation/metrics.json is there.
     """
     run_dir = Path(run_dir)
     run: dict[str, Any] = {"run_dir": str(run_dir), "overrides": read_overrides(run_dir), "error": None}
@@ -104,4 +115,6 @@ def read_run(run_dir: str | os.PathLike) -> dict:
     else:
         run.update(status="incomplete", error="no result: killed, or still running")
     run["extra"] = flat_numbers(read_json(run_dir / METRICS) or {})
+    evaluation = read_json(run_dir / EVALUATION) or {}
+    run["extra"].update({key: evaluation[key] for key in MUSIC_KEYS if evaluation.get(key) is not None})
     return run

@@ -105,3 +105,21 @@ def test_report_command_rejects_a_missing_folder(tmp_path, capsys):
         report.main([str(tmp_path / "nope")])
     assert stop.value.code == 2
     assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nope'}: no such sweep folder"
+
+
+def test_report_evaluate_adds_the_musical_measures_of_each_run(tmp_path):
+    """`python -m jazz_solo.report SWEEP --evaluate N`: evaluate.py's key figures per finished run."""
+    sweep = tmp_path / "sweep"
+    run = sweep / "0"
+    (run / ".hydra").mkdir(parents=True)
+    (run / ".hydra" / "overrides.yaml").write_text("- model.n_a=16\n")
+    fit(tiny_train_config(run))
+    fake_run(sweep, "1", ["model.n_a=32"], error="out of memory")
+
+    report.main([str(sweep), "--evaluate", "4"])
+    table = list(csv.DictReader((sweep / "report.csv").open()))
+    evaluated = runs.read_json(run / runs.EVALUATION)
+    for key in runs.MUSIC_KEYS:
+        assert float(table[0][key]) == pytest.approx(evaluated[key], rel=1e-3)
+        assert table[1][key] == ""  # the failed run has none
+    assert 0 <= float(table[0]["chord_tone_share"]) <= 1
