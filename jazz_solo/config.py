@@ -15,6 +15,7 @@ from jazz_solo.errors import JazzSoloError
 
 CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
+LENGTHS = ("onsets", "written")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 
 
@@ -29,6 +30,7 @@ class DataConfig:
     tokenizer: str = "grammar"  # grammar (the classic values) or pitch
     solo: str | None = None  # solo part: instrument index, name or "program:N"; None: guess
     chords_from: str | None = None  # accompaniment part the chords come from (as solo); None: all others
+    lengths: str = "onsets"  # onsets: notes cut at the next onset; written: own lengths, as the exercise
     chords: str | None = None  # progression text to use instead of the file's chords, e.g. "Dm7 G7 | Cmaj7"
     start: float | None = None  # section start, quarter notes
     end: float | None = None  # section end, quarter notes
@@ -43,6 +45,7 @@ class DataConfig:
     def __post_init__(self) -> None:
         _check(self.Tx >= 2, f"data.Tx must be >= 2, got {self.Tx}")
         _check(self.windows in WINDOWS, f"data.windows must be one of {', '.join(WINDOWS)}, got {self.windows!r}")
+        _check(self.lengths in LENGTHS, f"data.lengths must be one of {', '.join(LENGTHS)}, got {self.lengths!r}")
         _check(self.m >= 1, f"data.m must be >= 1, got {self.m}")
         _check(self.stride >= 1, f"data.stride must be >= 1, got {self.stride}")
         _check(0 < self.val_fraction < 1, f"data.val_fraction must be in (0, 1), got {self.val_fraction}")

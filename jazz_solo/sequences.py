@@ -44,7 +44,7 @@ class EncodedCorpus:
 def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
     """Read the corpus `cfg` names and encode each piece with its tokenizer."""
     tokenizer = get_tokenizer(cfg.tokenizer)
-    scores = load_scores(cfg.path, cfg.solo, cfg.start, cfg.end, cfg.chords_from)
+    scores = load_scores(cfg.path, cfg.solo, cfg.start, cfg.end, cfg.chords_from, cfg.lengths)
     if cfg.chords is not None:
         scores = [over_progression(score, cfg.chords) for score in scores]
     encoded = [tokenizer.encode(score) for score in scores]

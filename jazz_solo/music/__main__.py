@@ -1,7 +1,7 @@
 """Music commands (no torch needed):
 
 python -m jazz_solo.music corpus DEST                 # write the embedded corpus as .mid files
-python -m jazz_solo.music inspect FILE.mid [--solo N] [--chords-from N] [--start Q --end Q] [--json]
+python -m jazz_solo.music inspect FILE.mid [--solo N] [--chords-from N] [--start Q --end Q] [--lengths L] [--json]
 python -m jazz_solo.music download classic [DEST] [--url URL]   # the classic exercise's MIDI file
 """
 
@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--solo", help="solo part: index, name or program:N (default: guessed)")
     inspect.add_argument("--chords-from", help="part the chords come from (default: every other part)")
+    inspect.add_argument(
+        "--lengths", choices=["onsets", "written"], default="onsets", help="written: notes keep their own lengths"
+    )
     inspect.add_argument("--start", type=float, help="section start, quarter notes")
     inspect.add_argument("--end", type=float, help="section end, quarter notes")
     inspect.add_argument("--tokenizer", default="grammar", choices=sorted(TOKENIZERS))
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "inspect":
         if args.file.is_dir():
             raise JazzSoloError(f"{args.file}: is a folder (inspect reads one MIDI file)")
-        score = read_midi(args.file, args.solo, args.start, args.end, args.chords_from)
+        score = read_midi(args.file, args.solo, args.start, args.end, args.chords_from, args.lengths)
         report = describe(score, str(args.file), args.tokenizer, args.values)
         if args.json:
             print(json.dumps(report))

@@ -90,8 +90,12 @@ def parse_duration(text: str) -> float:
     return snap(float(text))
 
 
-def monophonic(notes: list[Note]) -> list[Note]:
-    """One line: of notes starting together keep the highest; cut each note at the next onset."""
+def monophonic(notes: list[Note], cut: bool = True) -> list[Note]:
+    """One line: of notes starting together keep the highest; cut each note at the next onset.
+
+    cut=False keeps each note's own (quantised) length even where the next note starts earlier, as
+    the classic pipeline's values did (LENGTHS "written").
+    """
     by_start: dict[float, Note] = {}
     for note in notes:
         if note.start not in by_start or note.pitch > by_start[note.start].pitch:
@@ -99,7 +103,7 @@ def monophonic(notes: list[Note]) -> list[Note]:
     line = sorted(by_start.values(), key=lambda n: n.start)
     trimmed = []
     for note, nxt in zip(line, line[1:] + [None]):
-        duration = note.duration if nxt is None else min(note.duration, snap(nxt.start - note.start))
+        duration = note.duration if nxt is None or not cut else min(note.duration, snap(nxt.start - note.start))
         trimmed.append(Note(note.start, duration, note.pitch, note.velocity))
     return trimmed
 
@@ -170,8 +174,12 @@ def read_midi(
     start: float | None = None,
     end: float | None = None,
     chords_from: int | str | None = None,
+    lengths: str = "onsets",
 ) -> Score:
     """Read a MIDI file into a Score. `start`/`end` (quarter notes) select a section.
+
+    lengths: "onsets" cuts each solo note at the next onset (one clean line: values give back every
+    onset); "written" keeps each note's own quantised length, as the classic exercise's values did.
 
     Raises JazzSoloError with the file name for anything that is not a usable MIDI file.
     """
@@ -193,7 +201,7 @@ def read_midi(
         for message in track:
             if message.type == "note_on" and message.velocity > 0:
                 order.setdefault((message.note, message.time), len(order))
-    return score_from_pretty_midi(pm, solo, start, end, source, chords_from, order)
+    return score_from_pretty_midi(pm, solo, start, end, source, chords_from, order, lengths)
 
 
 def score_from_pretty_midi(
@@ -204,8 +212,9 @@ def score_from_pretty_midi(
     source: str = "<midi>",
     chords_from: int | str | None = None,
     order: dict[tuple[int, int], int] | None = None,
+    lengths: str = "onsets",
 ) -> Score:
-    """`order` maps (pitch, onset tick) to the note's place in the file (see struck_chords)."""
+    """`order`: (pitch, onset tick) -> the note's place in the file (see struck_chords); `lengths`: see read_midi."""
     if sum(len(inst.notes) for inst in pm.instruments) > MAX_NOTES:
         raise JazzSoloError(f"{source}: more than {MAX_NOTES} notes")
     if start is not None and end is not None and end <= start:
@@ -232,7 +241,7 @@ def score_from_pretty_midi(
                 notes.append(Note(snap(onset - offset), length, pitch, velocity))
         return sorted(notes, key=lambda n: (n.start, n.pitch))
 
-    line = monophonic(as_notes(read(pm.instruments[solo_index])))
+    line = monophonic(as_notes(read(pm.instruments[solo_index])), cut=lengths == "onsets")
     if not line:
         raise JazzSoloError(f"{source}: the solo part (instrument {solo_index}) has no notes in the section")
     if chords_from is None:
@@ -339,6 +348,7 @@ def load_scores(
     start: float | None = None,
     end: float | None = None,
     chords_from: int | str | None = None,
+    lengths: str = "onsets",
 ) -> list[Score]:
     """The training corpus: a .mid file, a folder of them, or (path None) the embedded corpus.
 
@@ -356,7 +366,7 @@ def load_scores(
         scores, bad = [], []
         for file in files:
             try:
-                scores.append(read_midi(file, solo, start, end, chords_from))
+                scores.append(read_midi(file, solo, start, end, chords_from, lengths))
             except JazzSoloError as err:
                 bad.append(str(err))
         if not scores:
@@ -366,7 +376,7 @@ def load_scores(
         return scores
     if not where.exists():
         raise JazzSoloError(f"{path}: no such file or folder")
-    return [read_midi(where, solo, start, end, chords_from)]
+    return [read_midi(where, solo, start, end, chords_from, lengths)]
 
 
 def over_progression(score: Score, text: str) -> Score:
