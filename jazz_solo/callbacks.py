@@ -22,14 +22,14 @@ log = logging.getLogger(__name__)
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
-    """torch.save to a temporary file beside the target, fsync, then os.replace.
+    """torch.save to a temporary file beside the target, then os.replace (see jazz_solo.atomic).
 
     Lightning's own transaction writes the temporary file in the system temp folder, and moving it across
     file systems is a copy: a kill in the middle would leave a truncated checkpoint under its final name.
     """
 
     def save_checkpoint(self, checkpoint: dict[str, Any], path, storage_options: Any = None) -> None:
-        with atomic_file(path, fsync=True) as out:
+        with atomic_file(path) as out:
             torch.save(checkpoint, out)
 
 
