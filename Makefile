@@ -16,9 +16,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo > outputs.demo.ckpt
-	$(PY) generate.py ckpt=$$(tail -n 1 outputs.demo.ckpt) out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
-	@rm -f outputs.demo.ckpt
+	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo
+	$(PY) generate.py ckpt=outputs/demo out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
 
 # The classic exercise's MIDI file (third-party media, never committed): checked against its sha256.
 data: $(STAMP)

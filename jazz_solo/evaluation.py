@@ -49,7 +49,7 @@ from jazz_solo.music.audio import write_wav
 from jazz_solo.music.chords import NOTE_NAMES, Progression
 from jazz_solo.music.render import write_midi
 from jazz_solo.music.tokenizers import get_tokenizer
-from jazz_solo.net import SoloNet, load_checkpoint
+from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
 from jazz_solo.sequences import EncodedCorpus, encode_corpus, held_out_pieces, sliding_windows, split_sequences
 
@@ -297,6 +297,7 @@ def report_markdown(found: dict, shown: list) -> str:
 def evaluate(cfg: EvaluateConfig) -> Evaluation:
     """Generate cfg.n solos, measure them and the model against the corpus, write the report folder."""
     started = time.perf_counter()
+    cfg.ckpt = str(resolve_checkpoint(cfg.ckpt))
     out = Path(cfg.out) if cfg.out else default_out(cfg.ckpt)
     if out.exists() and not out.is_dir():
         raise JazzSoloError(f"{out}: exists and is not a folder")

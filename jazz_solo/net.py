@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
 
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.runs import RESULTS, read_json
 
 RECURRENT = {"lstm": nn.LSTM, "rnn": nn.RNN, "gru": nn.GRU}
 
@@ -48,8 +50,25 @@ class Checkpoint:
     hparams: dict
 
 
+def resolve_checkpoint(path: str | os.PathLike) -> Path:
+    """A checkpoint file as it is; a run folder gives its best checkpoint (results.json), else its last.ckpt."""
+    path = Path(path)
+    if not path.is_dir():
+        return path
+    results = read_json(path / RESULTS) or {}
+    if results.get("best_ckpt") and Path(results["best_ckpt"]).is_file():
+        return Path(results["best_ckpt"])
+    if (path / "checkpoints" / "last.ckpt").is_file():
+        return path / "checkpoints" / "last.ckpt"
+    raise JazzSoloError(f"{path}: a folder with no checkpoint (no {RESULTS} naming one, no checkpoints/last.ckpt)")
+
+
 def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
-    """Load a Lightning checkpoint written by train.py (weights_only: no code runs from the file)."""
+    """Load a Lightning checkpoint written by train.py (weights_only: no code runs from the file).
+
+    `path` may also be a run folder (see resolve_checkpoint).
+    """
+    path = resolve_checkpoint(path)
     if not os.path.isfile(path):
         raise JazzSoloError(f"{path}: no such checkpoint file")
     try:

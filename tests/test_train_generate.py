@@ -102,3 +102,15 @@ def test_generate_over_the_chords_of_a_midi_file(trained_ckpt, tmp_path):
     cfg = GenerateConfig(ckpt=str(trained_ckpt), length=30, chords=str(song), out=str(tmp_path / "solos"))
     (path,) = generate(cfg)
     assert pretty_midi.PrettyMIDI(str(path)).instruments[1].notes  # comping played from the file's chords
+
+
+def test_a_run_folder_stands_for_its_best_checkpoint(trained_ckpt, tmp_path):
+    from jazz_solo.errors import JazzSoloError
+    from jazz_solo.net import resolve_checkpoint
+
+    run_dir = trained_ckpt.parent.parent  # <run>/checkpoints/<best>.ckpt
+    assert resolve_checkpoint(run_dir) == trained_ckpt
+    (path,) = generate(GenerateConfig(ckpt=str(run_dir), length=20, out=str(tmp_path / "solos")))
+    assert pretty_midi.PrettyMIDI(str(path)).instruments[0].notes
+    with pytest.raises(JazzSoloError, match="a folder with no checkpoint"):
+        resolve_checkpoint(tmp_path)

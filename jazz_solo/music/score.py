@@ -375,7 +375,10 @@ def load_scores(
             warnings.warn(f"skipped {len(bad)} unusable file(s): {'; '.join(bad)}", stacklevel=2)
         return scores
     if not where.exists():
-        raise JazzSoloError(f"{path}: no such file or folder")
+        from jazz_solo.music.classic import CLASSIC_DEST
+
+        hint = " (fetch it with `make data`)" if where.name == CLASSIC_DEST.name else ""
+        raise JazzSoloError(f"{path}: no such file or folder{hint}")
     return [read_midi(where, solo, start, end, chords_from, lengths)]
 
 
