@@ -69,7 +69,7 @@ def sample_solos(
     top_p: float = 0.9,
     beam_width: int = 4,
     mask: torch.Tensor | None = None,
-    impl: str = "fast",
+    impl: str = "eager",  # not numba (`fast` at batch <= 8): its import and first call cost a CLI 0.7 s
 ) -> list[Solo]:
     """n solos of `length` values, realised as notes over `progression`.
 

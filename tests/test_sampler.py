@@ -262,12 +262,69 @@ def test_bad_arguments_say_what_is_wrong(kwargs, message):
 def test_compiled_loop_equals_the_fast_loop():
     net = make_net(n_values=20)
     primer = torch.randint(0, 20, (4, 1), generator=torch.Generator().manual_seed(9))
-    fast = sample(net, primer, 6, "sample", generator=torch.Generator().manual_seed(2))
+    fast = sample(net, primer, 6, "sample", generator=torch.Generator().manual_seed(2), impl="eager")
     compiled = sample(net, primer, 6, "sample", generator=torch.Generator().manual_seed(2), impl="compiled")
     assert torch.equal(compiled.tokens, fast.tokens)
     torch.testing.assert_close(compiled.log_prob, fast.log_prob)
     with torch.no_grad():
         net.head.bias.add_(torch.linspace(-3, 3, 20))  # the compiled loop reads the new weights
-    fast = sample(net, primer, 6, "greedy")
+    fast = sample(net, primer, 6, "greedy", impl="eager")
     assert torch.equal(sample(net, primer, 6, "greedy", impl="compiled").tokens, fast.tokens)
     assert not torch.equal(fast.tokens, sample(make_net(n_values=20), primer, 6, "greedy").tokens)
+
+
+def test_numba_greedy_equals_the_torch_loop_and_the_naive_loop():
+    pytest.importorskip("numba")
+    net = make_net(n_values=30, n_a=24)
+    primer = torch.randint(0, 30, (8, 3), generator=torch.Generator().manual_seed(1))
+    numba = sample(net, primer, 40, impl="numba")
+    assert torch.equal(numba.tokens, sample(net, primer, 40, impl="eager").tokens)
+    naive = sample(net, primer, 40, impl="naive")
+    assert_same_until_near_tie(numba.tokens, naive.tokens, net, p=3)
+    torch.testing.assert_close(numba.log_prob, naive.log_prob, atol=1e-3, rtol=1e-4)
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.7])
+def test_numba_draws_the_torch_loops_values_from_the_same_uniforms(temperature):
+    pytest.importorskip("numba")
+    net = make_net(n_values=30, n_a=24, scale=1.0)  # flat heads: many values drawn
+    primer = torch.randint(0, 30, (8, 2), generator=torch.Generator().manual_seed(4))
+    mask = torch.arange(30) % 7 == 0
+    runs = [
+        sample(
+            net,
+            primer,
+            60,
+            "sample",
+            temperature=temperature,
+            mask=mask,
+            impl=impl,
+            generator=torch.Generator().manual_seed(5),
+        )
+        for impl in ("numba", "eager")
+    ]
+    # float rounding (matmul order, exp) may move a draw that lands on a CDF step: 1 in 51 k did in a bench-sized run
+    assert (runs[0].tokens == runs[1].tokens).float().mean() >= 0.99
+    assert not mask[runs[0].tokens[:, 2:]].any() and len(runs[0].tokens.unique()) > 15
+    close = (runs[0].tokens == runs[1].tokens).all(1)
+    torch.testing.assert_close(runs[0].log_prob[close], runs[1].log_prob[close], atol=1e-4, rtol=1e-5)
+
+
+def test_fast_runs_numba_for_a_few_lstm_rows_on_cpu_and_the_torch_loop_otherwise(monkeypatch):
+    pytest.importorskip("numba")
+    net, cpu = make_net(), torch.device("cpu")
+
+    def loop(n: int, strategy: str = "greedy", cell_net: SoloNet = net) -> object:
+        return sampler.get_loop(cell_net, "fast", cpu, (n, 1, 5, strategy, 1.0, 1, 1.0))
+
+    assert isinstance(loop(1), sampler.NumbaLoop) and isinstance(
+        loop(sampler.NUMBA_MAX_ROWS, "sample"), sampler.NumbaLoop
+    )
+    assert isinstance(loop(sampler.NUMBA_MAX_ROWS + 1), sampler.Loop)
+    assert isinstance(loop(1, "top_k"), sampler.Loop) and isinstance(loop(1, cell_net=make_net("gru")), sampler.Loop)
+    with pytest.raises(ValueError, match="LSTM on CPU"):
+        sample(make_net("gru"), torch.tensor([[1]]), 5, impl="numba")
+    monkeypatch.setattr(sampler, "numba_kernel", lambda: None)  # numba absent or broken: the torch loop
+    assert isinstance(loop(2), sampler.Loop)
+    with pytest.raises(ValueError, match="needs numba"):
+        sample(net, torch.tensor([[1]]), 5, impl="numba")

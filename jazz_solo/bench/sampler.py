@@ -1,9 +1,11 @@
-"""python -m jazz_solo.bench [sampler] [--threads 1,2] [--no-compile] [--no-cold] [--json]
+"""python -m jazz_solo.bench [sampler] [--threads 1,2] [--no-compile] [--no-numba] [--no-cold] [--json]
 
 The sampler's throughput in one process: the fast loop (`impl="fast"`, on CUDA a replayed CUDA graph)
 against the naive loop (the network's nn.LSTM called one step at a time), at batch 1, 64, 1024 and
 8192, 50 generated steps, n_values = 78, n_a = 64, `greedy` and `sample` (temperature 0.8), log-probs
-included; the fast loop through torch.compile at batch 1; and this machine's roofline: the addmm
+included; the fast loop through torch.compile at batch 1; at batch 1 and 64 with 1 thread, the numba kernel
+(`impl="numba"`, which `fast` runs for a few LSTM rows on CPU) against the torch loop (`impl="eager"`),
+with numba's first call (its import, and its JIT or the JIT's cache on disk); and this machine's roofline: the addmm
 throughput of the step's two matmuls ((B, 64) x (64, 256) and (B, 64) x (64, 78)), turned into tokens/s
 at 42.8 kFLOP a token. Then the cold wall time of `python generate.py ckpt=... n=1` in a fresh process,
 on a checkpoint of that shape built in a temporary folder.
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import torch
 
+from jazz_solo import sampler
 from jazz_solo.net import SoloNet
 from jazz_solo.sampler import sample
 
@@ -67,6 +70,27 @@ def sampler_records(net: SoloNet, device: torch.device, threads: int, impls: tup
 
                 seconds = best_seconds(run, device)
                 records.append(record(impl, strategy, batch, batch * STEPS / seconds, device, threads))
+    return records
+
+
+def numba_records(net: SoloNet, threads: int, batches, import_s: float) -> list[dict]:
+    """The numba kernel next to the torch loop it replaces at small batch; its first call in the process
+    (JIT, or loading the JIT's cache from disk) and numba's import (import_s) are reported apart."""
+    records = []
+    for strategy in ("greedy", "sample"):
+        for batch in [b for b in batches if b in (1, 64)]:
+            primer = torch.zeros(batch, 1, dtype=torch.long)
+            for impl in ("eager", "numba"):
+
+                def run(impl=impl, primer=primer, strategy=strategy):
+                    gen = torch.Generator().manual_seed(0)
+                    sample(net, primer, STEPS + 1, strategy, temperature=0.8, generator=gen, impl=impl)
+
+                start = time.perf_counter()
+                run()
+                first = {"first_call_s": time.perf_counter() - start, "import_s": import_s} if impl == "numba" else {}
+                rate = batch * STEPS / best_seconds(run, torch.device("cpu"))
+                records.append(record(impl, strategy, batch, rate, torch.device("cpu"), threads, **first))
     return records
 
 
@@ -163,6 +187,11 @@ def table_line(r: dict, records: list[dict]) -> str:
         notes.append(f"addmm {r['gflops']:.0f} GFLOP/s")
     if "compile_s" in r:
         notes.append(f"first call (compiling) {r['compile_s']:.1f} s")
+    if "first_call_s" in r:
+        notes.append(f"first call {r['first_call_s']:.3f} s (import numba {r['import_s']:.2f} s)")
+    eager = [x for x in records if x["impl"] == "eager" and all(x[k] == v for k, v in same.items())]
+    if eager and r["impl"] == "numba":
+        notes.append(f"{r['tokens_per_s'] / eager[0]['tokens_per_s']:.1f}x eager")
     rate = r["tokens_per_s"]
     rate_text = f"{rate / 1e6:.2f} M" if rate >= 1e6 else f"{rate / 1e3:.1f} k"
     where = f"{r['device']}/{r['threads']}t" if r["device"] == "cpu" else r["device"]
@@ -177,6 +206,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--threads", default=None, help="CPU thread counts, e.g. 1,2 (default: 1, and all when idle)")
     parser.add_argument("--batches", default=",".join(map(str, BATCHES)), help="batch sizes, e.g. 1,1024")
     parser.add_argument("--no-compile", action="store_true", help="skip torch.compile at batch 1 (~30 s cold)")
+    parser.add_argument("--no-numba", action="store_true", help="skip the numba kernel against the torch loop")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold start of generate.py")
     parser.add_argument("--json", action="store_true", help="print a JSON list of records instead of a table")
     args = parser.parse_args(argv)
@@ -208,6 +238,10 @@ def main(argv: list[str]) -> None:
     for count in threads:
         torch.set_num_threads(count)
         emit(roofline_records(cpu, count, batches))
+        if count == 1 and not args.no_numba:
+            start = time.perf_counter()
+            if sampler.numba_kernel() is not None:  # imports numba: timed alone
+                emit(numba_records(net, count, batches, import_s=time.perf_counter() - start))
         emit(sampler_records(net, cpu, count, ("naive", "fast"), batches))
         if count == 1 and not args.no_compile and 1 in batches:
             emit(compiled_records(net, count))
