@@ -10,7 +10,7 @@ import hydra
 from omegaconf import DictConfig
 
 from jazz_solo.config import EvaluateConfig, load
-from jazz_solo.errors import one_line_errors
+from jazz_solo.errors import hydra_entry, one_line_errors
 from jazz_solo.evaluation import evaluate
 
 
@@ -21,4 +21,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    hydra_entry(main)

@@ -21,7 +21,7 @@ from omegaconf import DictConfig
 
 from jazz_solo import runs
 from jazz_solo.config import TrainConfig, load
-from jazz_solo.errors import one_line_errors
+from jazz_solo.errors import hydra_entry, one_line_errors
 from jazz_solo.training import fit
 
 log = logging.getLogger("train")
@@ -51,4 +51,4 @@ def main(cfg: DictConfig) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    hydra_entry(main)

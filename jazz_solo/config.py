@@ -116,6 +116,9 @@ class EvaluateConfig:
     length: int = 64  # values per solo
     strategy: str = "sample"  # the model's own distribution; any generate strategy
     temperature: float = 1.0
+    top_k: int = 10  # as in GenerateConfig
+    top_p: float = 0.9
+    beam_width: int = 4
     seed: int = 0
     segment_bars: int | None = None  # corpus pieces are cut into this many bars; None: the solos' median length
     out: str | None = None  # report folder; None: `evaluation/` in the checkpoint's run folder
@@ -128,6 +131,9 @@ class EvaluateConfig:
         _check(self.length >= 2, f"length must be >= 2, got {self.length}")
         _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
+        _check(self.top_k >= 1, f"top_k must be >= 1, got {self.top_k}")
+        _check(0 < self.top_p <= 1, f"top_p must be in (0, 1], got {self.top_p}")
+        _check(self.beam_width >= 1, f"beam_width must be >= 1, got {self.beam_width}")
         _check(
             self.segment_bars is None or self.segment_bars >= 1, f"segment_bars must be >= 1, got {self.segment_bars}"
         )

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
+from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
 T = TypeVar("T")
+
+
+def first_lines(err: BaseException) -> str:
+    """An error's message on one line, without OmegaConf's indented details or Hydra's search path."""
+    text = str(err).split("Config search path:")[0]
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith(" ")]
+    return " ".join(lines) or type(err).__name__
+
+
+def hydra_entry(main: Callable[[], object]) -> None:
+    """Run a @hydra.main function so Hydra's own errors (an unknown key, a bad override or group option)
+    are one line on stderr and exit status 2 too, like ours (see one_line_errors)."""
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # else Hydra prints several lines itself and exits with 1
+    try:
+        main()
+    except (HydraException, OmegaConfBaseException) as err:
+        cause = f" ({first_lines(err.__cause__)})" if err.__cause__ is not None else ""
+        print(f"error: config: {first_lines(err)}{cause}", file=sys.stderr)
+        sys.exit(2)
 
 
 class JazzSoloError(Exception):

@@ -315,6 +315,7 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
 
     progression = backing_for(ckpt)
     sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device)
+    sampling |= dict(top_k=cfg.top_k, top_p=cfg.top_p, beam_width=cfg.beam_width)
     solos = sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)
     found["mean_log_prob"] = float(np.mean([s.log_prob for s in solos]))
     pieces = [M.Piece(s.notes, progression) for s in solos]

@@ -77,6 +77,8 @@ def sample_solos(
     frequencies), its sampling noise and its decoding: it is the same solo whether drawn in a batch
     or alone with that seed (on the same device). With `beam`, each solo is its primer's best beam.
     """
+    if strategy == "beam" and beam_width > len(ckpt.vocab):
+        raise JazzSoloError(f"beam_width={beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
     seeds = [seed + i for i in range(n)]
     generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
     counts = torch.tensor(ckpt.value_counts, dtype=torch.float, device=device)
@@ -131,8 +133,6 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     `generate.py` with those settings, seed=<the solo's seed> and n=1 writes the same file again.
     """
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
-    if cfg.strategy == "beam" and cfg.beam_width > len(ckpt.vocab):
-        raise JazzSoloError(f"beam_width={cfg.beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
     progression = backing_for(ckpt, cfg.chords, cfg.tempo)
     out = Path(cfg.out)
     digits = max(3, len(str(cfg.n - 1)))
@@ -141,7 +141,6 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     taken = [p for p in [*paths, manifest] if p.exists()]
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
-    out.mkdir(parents=True, exist_ok=True)
 
     options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
     with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time

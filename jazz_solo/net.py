@@ -55,9 +55,10 @@ def resolve_checkpoint(path: str | os.PathLike) -> Path:
     path = Path(path)
     if not path.is_dir():
         return path
-    results = read_json(path / RESULTS) or {}
-    if results.get("best_ckpt") and Path(results["best_ckpt"]).is_file():
-        return Path(results["best_ckpt"])
+    best = (read_json(path / RESULTS) or {}).get("best_ckpt")
+    for candidate in (Path(best), path / "checkpoints" / Path(best).name) if best else ():
+        if candidate.is_file():  # as recorded, or in this folder if the run folder was moved
+            return candidate
     if (path / "checkpoints" / "last.ckpt").is_file():
         return path / "checkpoints" / "last.ckpt"
     raise JazzSoloError(f"{path}: a folder with no checkpoint (no {RESULTS} naming one, no checkpoints/last.ckpt)")
@@ -68,6 +69,8 @@ def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
 
     `path` may also be a run folder (see resolve_checkpoint).
     """
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise JazzSoloError(f"device={device}: CUDA is not available here (use device=cpu)")
     path = resolve_checkpoint(path)
     if not os.path.isfile(path):
         raise JazzSoloError(f"{path}: no such checkpoint file")
@@ -81,10 +84,12 @@ def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     if not isinstance(hp, dict) or any(k not in hp for k in needed) or "state_dict" not in raw:
         raise JazzSoloError(f"{path}: not a jazz_solo checkpoint (no vocabulary or model settings)")
     model = hp["model"]
-    net = SoloNet(len(hp["vocab"]), model["n_a"], model["cell"], model["dropout"])
     state = {k.removeprefix("net."): v for k, v in raw["state_dict"].items()}
     try:
+        net = SoloNet(len(hp["vocab"]), model["n_a"], model["cell"], model["dropout"])
         net.load_state_dict(state)
+    except (KeyError, TypeError) as err:
+        raise JazzSoloError(f"{path}: not a jazz_solo checkpoint (model settings: {err!r})") from None
     except RuntimeError as err:
         raise JazzSoloError(f"{path}: weights do not fit the stored settings ({str(err).splitlines()[0]})") from None
     net.to(device).eval()

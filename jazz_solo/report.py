@@ -169,7 +169,10 @@ def evaluate_runs(sweep_dir: Path, n: int) -> None:
         run = runs.read_run(path)
         if run["status"] == "ok" and run.get("best_ckpt") and not (path / runs.EVALUATION).exists():
             log.info("evaluating %s", path)
-            evaluate_checkpoint(run["best_ckpt"], n=n, out=str(path / runs.EVALUATION.parent), audio=False)
+            try:
+                evaluate_checkpoint(run["best_ckpt"], n=n, out=str(path / runs.EVALUATION.parent), audio=False)
+            except JazzSoloError as err:  # the report is written all the same, without this run's measures
+                log.error("run %s: evaluation failed: %s", path.name, err)
 
 
 def write_report(sweep_dir: str | os.PathLike, evaluate: int = 0) -> tuple[Path, list[dict]]:
@@ -193,6 +196,8 @@ class SweepReport(Callback):
     """Hydra callback: the report of a multirun when it ends (`evaluate`: solos per run for the music measures)."""
 
     def __init__(self, evaluate: int = 0):
+        if evaluate == 1 or evaluate < 0:
+            raise JazzSoloError(f"report.evaluate takes 0 (off) or a number of solos >= 2, got {evaluate}")
         self.evaluate = evaluate
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:

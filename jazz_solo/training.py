@@ -9,6 +9,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 from hydra.utils import instantiate
 from pytorch_lightning.loggers import WandbLogger
+from pytorch_lightning.utilities.exceptions import MisconfigurationException
 
 from jazz_solo.callbacks import (
     AtomicCheckpointIO,
@@ -54,7 +55,7 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
             plugins=[AtomicCheckpointIO()],
             default_root_dir=cfg.output_dir,
         )
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, MisconfigurationException) as err:  # e.g. accelerator=gpu without a GPU
         raise JazzSoloError(f"trainer: {str(err).splitlines()[0]}") from None
     for logger in trainer.loggers:
         logger.log_hyperparams(asdict(cfg))

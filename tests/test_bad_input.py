@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from conftest import assert_one_line_error, run_script
 
@@ -14,6 +15,8 @@ from conftest import assert_one_line_error, run_script
         ("data.Tx=1", ["data.Tx must be >= 2"]),
         ("model.n_a=abc", ["model.n_a"]),
         ("data.path=/no/such/file.mid", ["/no/such/file.mid", "no such file"]),
+        ("model.n_x=3", ["model.n_x"]),  # Hydra's own errors are one line too
+        ("data=nope", ["data/nope", "classic", "default"]),
     ],
 )
 def test_train_rejects_bad_config(override, fragments, tmp_path):
@@ -41,3 +44,16 @@ def test_generate_rejects_bad_checkpoints_and_values(tmp_path):
         result = run_script("generate.py", *args, f"out={tmp_path / 'solos'}")
         assert_one_line_error(result, *fragments)
         assert not (tmp_path / "solos").exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_a_missing_accelerator_is_one_line(tmp_path):
+    result = run_script("train.py", "trainer=gpu", "logger=none", f"hydra.run.dir={tmp_path}")
+    assert_one_line_error(result, "trainer:")
+    generated = run_script("generate.py", f"ckpt={tmp_path}", "device=cuda", f"out={tmp_path / 'solos'}")
+    assert_one_line_error(generated, "device=cuda", "not available")
+
+
+def test_generate_rejects_an_unknown_key(tmp_path):
+    result = run_script("generate.py", f"ckpt={tmp_path / 'x.ckpt'}", "foo=1", f"out={tmp_path / 'solos'}")
+    assert_one_line_error(result, "foo")

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from conftest import run_script, tiny_train_config
+from jazz_solo import runs
 from jazz_solo.config import GenerateConfig
 from jazz_solo.generation import generate
 from jazz_solo.net import load_checkpoint
@@ -17,6 +18,8 @@ def test_fast_dev_run_fits_one_batch(tmp_path):
     cfg = tiny_train_config(tmp_path)
     cfg.trainer = {"fast_dev_run": True, "enable_progress_bar": False, "enable_model_summary": False}
     fit(cfg)
+    history = runs.read_json(tmp_path / runs.RESULTS)["history"]
+    assert len(history) == 1 and history[0]["val_loss"] > 0  # one batch trained, one validated
 
 
 def test_checkpoint_carries_everything_to_generate(trained_ckpt):
