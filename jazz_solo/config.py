@@ -101,12 +101,17 @@ class GenerateConfig:
     def __post_init__(self) -> None:
         _check(self.n >= 1, f"n must be >= 1, got {self.n}")
         _check(self.length >= 1, f"length must be >= 1, got {self.length}")
-        _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
-        _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
-        _check(self.top_k >= 1, f"top_k must be >= 1, got {self.top_k}")
-        _check(0 < self.top_p <= 1, f"top_p must be in (0, 1], got {self.top_p}")
-        _check(self.beam_width >= 1, f"beam_width must be >= 1, got {self.beam_width}")
+        _check_sampling(self)
         _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
+
+
+def _check_sampling(cfg: GenerateConfig | EvaluateConfig) -> None:
+    """The sampler settings generate and evaluate share."""
+    _check(cfg.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {cfg.strategy!r}")
+    _check(cfg.temperature > 0, f"temperature must be > 0, got {cfg.temperature}")
+    _check(cfg.top_k >= 1, f"top_k must be >= 1, got {cfg.top_k}")
+    _check(0 < cfg.top_p <= 1, f"top_p must be in (0, 1], got {cfg.top_p}")
+    _check(cfg.beam_width >= 1, f"beam_width must be >= 1, got {cfg.beam_width}")
 
 
 @dataclass
@@ -129,11 +134,7 @@ class EvaluateConfig:
     def __post_init__(self) -> None:
         _check(self.n >= 2, f"n must be >= 2 (distances inside the generated set need two solos), got {self.n}")
         _check(self.length >= 2, f"length must be >= 2, got {self.length}")
-        _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
-        _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
-        _check(self.top_k >= 1, f"top_k must be >= 1, got {self.top_k}")
-        _check(0 < self.top_p <= 1, f"top_p must be in (0, 1], got {self.top_p}")
-        _check(self.beam_width >= 1, f"beam_width must be >= 1, got {self.beam_width}")
+        _check_sampling(self)
         _check(
             self.segment_bars is None or self.segment_bars >= 1, f"segment_bars must be >= 1, got {self.segment_bars}"
         )
