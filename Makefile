@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	rm -rf outputs/demo  # a fresh run each time: no checkpoints of an earlier demo left beside the new ones
 	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo
 	$(PY) generate.py ckpt=outputs/demo out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
 

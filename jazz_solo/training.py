@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 from hydra.utils import instantiate
+from pytorch_lightning.callbacks import ProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.utilities.exceptions import MisconfigurationException
 
@@ -16,6 +17,7 @@ from jazz_solo.callbacks import (
     LastCheckpoint,
     OptimizerStats,
     ResumableRng,
+    RunProgressBar,
     RunRecord,
     SampleSolo,
     monitored_checkpoint,
@@ -42,11 +44,14 @@ def _instantiate_all(group: dict, name: str) -> list:
 
 def build_trainer(cfg: TrainConfig) -> pl.Trainer:
     """cfg.trainer's arguments, the configured loggers and callbacks, plus what every run needs: the run
-    record (results.json), resumable randomness, lr and gradient-norm logging, the W&B sample solo, and
-    atomic checkpoint writes. The loggers get the resolved config."""
+    record (results.json), resumable randomness, lr and gradient-norm logging, the W&B sample solo, a
+    one-line progress bar (unless the config names its own), and atomic checkpoint writes. The loggers
+    get the resolved config."""
     loggers = _instantiate_all(cfg.logger, "logger")
     callbacks = _instantiate_all(cfg.callbacks, "callbacks")
     callbacks += [RunRecord(cfg.output_dir, asdict(cfg)), ResumableRng(), OptimizerStats(), SampleSolo(cfg.output_dir)]
+    if cfg.trainer.get("enable_progress_bar", True) and not any(isinstance(cb, ProgressBar) for cb in callbacks):
+        callbacks.append(RunProgressBar())
     try:
         trainer = pl.Trainer(
             **cfg.trainer,

@@ -10,5 +10,13 @@ from jazz_solo.bench.training import main
 def test_training_benchmark_prints_a_record_per_timing(capsys):
     main(["--epochs", "3", "--repeat", "1", "--no-cold", "--json"])
     records = json.loads(capsys.readouterr().out)
-    assert [r["impl"] for r in records] == ["plain", "lightning_epochs", "lightning_fit", "lightning_build_trainer"]
+    assert [(r["impl"], r["val_every"]) for r in records] == [
+        ("plain", 10),
+        ("lightning_epochs", 10),
+        ("lightning_fit", 10),
+        ("lightning_build_trainer", 10),
+        ("plain", 1),
+        ("lightning_epochs", 1),
+        ("lightning_fit", 1),
+    ]
     assert all(r["seconds"] > 0 and r["epochs"] == 3 for r in records)

@@ -49,3 +49,27 @@ def test_tensorboard_logger_writes_events(tmp_path):
     cfg.logger = {"tb": {"_target_": "pytorch_lightning.loggers.TensorBoardLogger", "save_dir": str(tmp_path)}}
     fit(cfg)
     assert list((tmp_path / "lightning_logs").glob("version_0/events.out.tfevents.*"))
+
+
+def test_progress_bar_counts_every_training_batch_of_the_run_and_shows_val_metrics(tmp_path, capsys):
+    cfg = tiny_train_config(tmp_path)
+    del cfg.trainer["enable_progress_bar"]
+    cfg.trainer["max_epochs"] = 3
+    fit(cfg)
+    shown = capsys.readouterr().err
+    assert "epoch 3/3" in shown and "12/12" in shown  # 3 epochs x limit_train_batches=4, one bar
+    assert "val_loss=" in shown and "val_acc=" in shown
+
+
+def test_a_configured_progress_bar_replaces_ours_and_none_when_disabled(tmp_path):
+    from pytorch_lightning.callbacks import TQDMProgressBar
+
+    from jazz_solo.callbacks import RunProgressBar
+    from jazz_solo.training import build_trainer
+
+    cfg = tiny_train_config(tmp_path)
+    assert build_trainer(cfg).progress_bar_callback is None  # enable_progress_bar: false
+    del cfg.trainer["enable_progress_bar"]
+    assert isinstance(build_trainer(cfg).progress_bar_callback, RunProgressBar)
+    cfg.callbacks["bar"] = {"_target_": "pytorch_lightning.callbacks.TQDMProgressBar", "refresh_rate": 5}
+    assert type(build_trainer(cfg).progress_bar_callback) is TQDMProgressBar
