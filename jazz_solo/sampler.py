@@ -38,9 +38,9 @@ IMPLS = ("fast", "naive", "compiled", "eager", "numba")
 # `fast` runs the numba kernel up to this many rows: 1 thread, greedy, numba vs the torch loop, 215 k vs
 # 61 k tokens/s at batch 1, even at 8 (344 k vs 337 k), 365 k vs 934 k at 64, where batched matmuls win
 NUMBA_MAX_ROWS = 8
-# Rows run in chunks whose stored logits fit this many bytes: on CPU about 1000 rows of 50 steps, whose
-# step buffers stay in cache (8192 rows at once ran 15 % slower); on CUDA, as many as memory allows.
-LOGITS_BUDGET = {"cpu": 16 << 20, "cuda": 1 << 30}
+# Rows run in chunks of at most this many: on CPU the step buffers of 1024 rows stay in cache (8192 rows
+# at once ran 15 % slower); on CUDA, all rows at once.
+CHUNK_ROWS = {"cpu": 1024}
 
 
 @dataclass
@@ -118,7 +118,7 @@ def sample(
     temperature = 1.0 if strategy == "greedy" else temperature
     top_k = min(top_k, n_values) if strategy == "top_k" else 1
     top_p = top_p if strategy == "top_p" else 1.0
-    rows = max(1, LOGITS_BUDGET.get(device.type, LOGITS_BUDGET["cuda"]) // (4 * steps * n_values))
+    rows = CHUNK_ROWS.get(device.type, n)
     tokens, log_prob = [], []
     for start in range(0, n, rows):
         chunk = slice(start, min(n, start + rows))
@@ -150,11 +150,12 @@ class Chooser:
 
     def __init__(self, strategy: str, n: int, n_values: int, temperature: float, top_k: int, top_p: float, device):
         self.strategy, self.inv_temperature, self.top_p = strategy, 1.0 / temperature, top_p
+        self.top = torch.empty(n, 1, device=device)
         if strategy == "greedy":
             return
         width = top_k if strategy == "top_k" else n_values
         self.weights, self.cdf = (torch.empty(n, width, device=device) for _ in range(2))
-        self.top, self.threshold, self.cut = (torch.empty(n, 1, device=device) for _ in range(3))
+        self.threshold, self.cut = torch.empty(n, 1, device=device), torch.empty(n, 1, device=device)
         self.total = self.cdf[:, -1:]
         self.pos = torch.empty(n, 1, dtype=torch.long, device=device)
         if strategy in ("top_k", "top_p"):
@@ -164,8 +165,8 @@ class Chooser:
             self.top = self.sorted[:, :1]
 
     def __call__(self, logits: torch.Tensor, u: torch.Tensor | None, out: torch.Tensor) -> None:
-        if self.strategy == "greedy":
-            torch.argmax(logits, 1, keepdim=True, out=out)
+        if self.strategy == "greedy":  # max with its values runs faster than argmax here; ties: the first
+            torch.max(logits, 1, keepdim=True, out=(self.top, out))
             return
         if self.strategy == "sample":
             candidates = logits
@@ -357,10 +358,10 @@ class Loop:
         self.primer = torch.zeros(p, n, dtype=torch.long, device=device)  # valid indices before the first copy
         self.noise = torch.ones(steps, n, 1, device=device)
         self.tokens = torch.empty(steps, n, dtype=torch.long, device=device)
-        self.logits = torch.empty(steps, n, n_values, device=device)
+        self.logits, self.log_probs = torch.empty(n, n_values, device=device), torch.empty(n, n_values, device=device)
+        self.picked, self.log_prob = torch.empty(n, 1, device=device), torch.empty(n, 1, device=device)
         self.primer_rows, self.noise_rows = self.primer.unbind(0), self.noise.unbind(0)
         self.token_rows, self.token_cols = self.tokens.unbind(0), self.tokens[..., None].unbind(0)
-        self.logit_rows = self.logits.unbind(0)
         self.launch = self.run_eager
 
     def run_eager(self) -> None:
@@ -369,13 +370,18 @@ class Loop:
 
     def run(self) -> None:
         self.stepper.reset()
+        self.log_prob.zero_()
         for tok in self.primer_rows:
-            self.stepper.feed(tok, self.logit_rows[0])
+            self.stepper.feed(tok, self.logits)
         steps = len(self.token_rows)
         for s in range(steps):
-            self.choose(self.logit_rows[s], self.noise_rows[s], self.token_cols[s])
+            self.choose(self.logits, self.noise_rows[s], self.token_cols[s])
+            # the pick's log-probability now, while the logits are in cache: a pass over stored logits of
+            # every step after the loop took a seventh of its time
+            torch.log_softmax(self.logits, 1, out=self.log_probs)
+            self.log_prob.add_(torch.gather(self.log_probs, 1, self.token_cols[s], out=self.picked))
             if s + 1 < steps:
-                self.stepper.feed(self.token_rows[s], self.logit_rows[s + 1])
+                self.stepper.feed(self.token_rows[s], self.logits)
 
     def capture(self) -> None:
         """Record the loop as a CUDA graph: later calls replay it with one launch."""
@@ -396,9 +402,7 @@ class Loop:
         if noise is not None:
             self.noise.copy_(noise[..., None])
         self.launch()
-        steps, n, v = self.logits.shape  # log_softmax runs twice as fast on a 2-d view here
-        picked = torch.log_softmax(self.logits.view(-1, v), -1).gather(1, self.tokens.view(-1, 1))
-        return self.tokens.T.clone(), picked.view(steps, n).sum(0)
+        return self.tokens.T.clone(), self.log_prob[:, 0].clone()
 
 
 @functools.cache

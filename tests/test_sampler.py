@@ -215,7 +215,7 @@ def test_rows_split_in_chunks_give_the_same_values(monkeypatch):
     net = make_net(n_values=20)
     primer = torch.randint(0, 20, (10, 1), generator=torch.Generator().manual_seed(8))
     whole = sample(net, primer, 30, "sample", generator=torch.Generator().manual_seed(1))
-    monkeypatch.setitem(sampler.LOGITS_BUDGET, "cpu", 4 * 29 * 20 * 3)  # 3 rows per chunk
+    monkeypatch.setitem(sampler.CHUNK_ROWS, "cpu", 3)
     chunked = sample(net, primer, 30, "sample", generator=torch.Generator().manual_seed(1))
     assert torch.equal(chunked.tokens, whole.tokens)
     torch.testing.assert_close(chunked.log_prob, whole.log_prob)
