@@ -205,8 +205,9 @@ class SampleSolo(pl.Callback):
 
 
 class RunProgressBar(ProgressBar):
-    """One tqdm bar on stderr for the whole fit: training batches over all epochs (so its ETA is the
-    run's), the epoch in its label and the latest validation metrics after it.
+    """In a terminal, one tqdm bar on stderr for the whole fit: training batches over all epochs (so its
+    ETA is the run's), the epoch in its label and the latest validation metrics after it. Elsewhere (a
+    log file, a cluster job's output) a log line per validation instead of a bar's redraws.
 
     Lightning's TQDMProgressBar redraws on every batch and opens a new bar for every validation: about
     2 ms an epoch, a fifth of the exercise's 10 ms epoch. This one draws at most 10 times a second.
@@ -223,8 +224,12 @@ class RunProgressBar(ProgressBar):
     def enable(self) -> None:
         self._enabled = True
 
+    def epochs(self, trainer: pl.Trainer) -> str:
+        shown = f"epoch {trainer.current_epoch + 1}"
+        return shown + (f"/{trainer.max_epochs}" if trainer.max_epochs and trainer.max_epochs > 0 else "")
+
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if not self._enabled:
+        if not self._enabled or not sys.stderr.isatty():
             return
         from tqdm.auto import tqdm
 
@@ -243,17 +248,20 @@ class RunProgressBar(ProgressBar):
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.bar is not None:
-            epochs = f"/{trainer.max_epochs}" if trainer.max_epochs and trainer.max_epochs > 0 else ""
-            self.bar.set_description(f"epoch {trainer.current_epoch + 1}{epochs}", refresh=False)
+            self.bar.set_description(self.epochs(trainer), refresh=False)
 
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any) -> None:
         if self.bar is not None:
             self.bar.update()
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if self.bar is not None and not trainer.sanity_checking:
-            shown = {k: v for k, v in trainer.progress_bar_metrics.items() if isinstance(v, (int, float))}
+        if not self._enabled or trainer.sanity_checking:
+            return
+        shown = {k: v for k, v in trainer.progress_bar_metrics.items() if isinstance(v, (int, float))}
+        if self.bar is not None:
             self.bar.set_postfix(shown, refresh=False)
+        else:
+            log.info("%s: %s", self.epochs(trainer), " ".join(f"{k}={v:.4g}" for k, v in shown.items()))
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.bar is not None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
+import logging
+import sys
 import wave
 
 import pytest
@@ -51,14 +54,29 @@ def test_tensorboard_logger_writes_events(tmp_path):
     assert list((tmp_path / "lightning_logs").glob("version_0/events.out.tfevents.*"))
 
 
-def test_progress_bar_counts_every_training_batch_of_the_run_and_shows_val_metrics(tmp_path, capsys):
+def test_progress_bar_in_a_terminal_counts_every_training_batch_of_the_run(tmp_path, monkeypatch):
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    monkeypatch.setattr(sys, "stderr", terminal)
     cfg = tiny_train_config(tmp_path)
     del cfg.trainer["enable_progress_bar"]
     cfg.trainer["max_epochs"] = 3
     fit(cfg)
-    shown = capsys.readouterr().err
+    shown = terminal.getvalue()
     assert "epoch 3/3" in shown and "12/12" in shown  # 3 epochs x limit_train_batches=4, one bar
     assert "val_loss=" in shown and "val_acc=" in shown
+
+
+def test_progress_elsewhere_is_a_log_line_per_validation(tmp_path, caplog, capsys):
+    cfg = tiny_train_config(tmp_path)
+    del cfg.trainer["enable_progress_bar"]
+    cfg.trainer["max_epochs"] = 3
+    with caplog.at_level(logging.INFO, logger="jazz_solo.callbacks"):
+        fit(cfg)
+    lines = [r.getMessage() for r in caplog.records if r.name == "jazz_solo.callbacks"]
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert all("val_loss=" in line and "val_acc=" in line for line in lines)
+    assert "batch/s" not in capsys.readouterr().err  # no bar drawn into a log
 
 
 def test_a_configured_progress_bar_replaces_ours_and_none_when_disabled(tmp_path):
