@@ -23,7 +23,8 @@ def lstm_loop(table, w, head_w, head_b, primer, noise, inv_temperature, greedy, 
     """Run n rows to the end: greedy argmax, else draw from softmax(logits * inv_temperature).
 
     table (V, 4a): the input projection of each value, both biases in; w (a, 4a): W_hh transposed;
-    head_w (a, V), head_b (V,): the head, float32 (FastLSTM's buffers). primer (n, P) int64;
+    head_w (a, V), head_b (V,): the head, float32 (FastLSTM's buffers; columns past n_values have a bias
+    of -inf). primer (n, P) int64;
     noise (steps, n) float32 uniforms in (0, 1] (unread when greedy). Writes tokens (n, steps) int64
     and log_prob (n,), the log-probability of the generated values under softmax(logits).
     """
