@@ -218,6 +218,10 @@ class RunProgressBar(ProgressBar):
         self._enabled = True
         self.bar = None
 
+    @property
+    def is_enabled(self) -> bool:  # LightningModule.print asks
+        return self._enabled
+
     def disable(self) -> None:
         self._enabled = False
 
@@ -231,15 +235,16 @@ class RunProgressBar(ProgressBar):
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if not self._enabled or not sys.stderr.isatty():
             return
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         per_epoch = trainer.num_training_batches
         total = per_epoch * trainer.max_epochs if trainer.max_epochs and trainer.max_epochs > 0 else math.inf
         if trainer.max_steps and trainer.max_steps > 0:
             total = min(total, trainer.max_steps * trainer.accumulate_grad_batches)
+        done = trainer.fit_loop.epoch_loop.batch_progress.total.completed  # > 0 when resuming
         self.bar = tqdm(
             total=None if math.isinf(total) else int(total),
-            initial=int(min(trainer.current_epoch * per_epoch, total)),
+            initial=int(min(done, total)),
             file=sys.stderr,
             dynamic_ncols=True,
             unit="batch",
@@ -267,6 +272,9 @@ class RunProgressBar(ProgressBar):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+    def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
+        self.on_train_end(trainer, pl_module)
 
     def print(self, *args: Any, **kwargs: Any) -> None:
         if self.bar is not None:

@@ -23,13 +23,13 @@ def lstm_loop(table, w, head_w, head_b, primer, noise, inv_temperature, greedy, 
     """Run n rows to the end: greedy argmax, else draw from softmax(logits * inv_temperature).
 
     table (V, 4a): the input projection of each value, both biases in; w (a, 4a): W_hh transposed;
-    head_w (a, V), head_b (V,): the head, float32 (FastLSTM's buffers; columns past n_values have a bias
-    of -inf). primer (n, P) int64;
+    head_w (a, >= V), head_b (>= V,): the head, float32 (FastLSTM's buffers, whose padding columns past
+    the V values are never read here). primer (n, P) int64;
     noise (steps, n) float32 uniforms in (0, 1] (unread when greedy). Writes tokens (n, steps) int64
     and log_prob (n,), the log-probability of the generated values under softmax(logits).
     """
     n, p = primer.shape
-    steps, a, v = tokens.shape[1], w.shape[0], head_b.shape[0]
+    steps, a, v = tokens.shape[1], w.shape[0], table.shape[0]  # v values; the head may have padding columns
     gates, h, minus_2c = np.empty(4 * a, np.float32), np.empty(a, np.float32), np.empty(a, np.float32)
     logits, cdf = np.empty(v, np.float32), np.empty(v, np.float32)
     for r in range(n):
@@ -48,7 +48,7 @@ def lstm_loop(table, w, head_w, head_b, primer, noise, inv_temperature, greedy, 
                 h[j] = o - 2 * o / (1 + math.exp(-minus_2c[j]))
             if t < p - 1:
                 continue  # still reading the primer: no choice to make
-            logits[:] = head_b
+            logits[:] = head_b[:v]
             for k in range(a):
                 hk = h[k]
                 for j in range(v):

@@ -64,7 +64,8 @@ class JazzSoloModule(pl.LightningModule):
         counted = y >= 0
         loss_sum = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum")
         right = ((logits.argmax(-1) == y) & counted).sum()
-        self._val_totals += torch.stack([loss_sum, right, counted.sum()])
+        # in float32 whatever the precision: bf16 would round the counts
+        self._val_totals += torch.stack([loss_sum.float(), right.float(), counted.sum().float()])
 
     def on_validation_epoch_end(self) -> None:
         # Means over every target of the validation set (all processes' sums first), logged once an epoch:

@@ -52,9 +52,12 @@ def logit_width(n_values: int) -> int:
     return -(-n_values // 16) * 16
 
 
-def head_weight(net: SoloNet) -> torch.Tensor:
-    """The head's weight transposed, (n_a, logit_width), zero in the padding columns."""
-    return nn.functional.pad(net.head.weight.detach().T, (0, logit_width(net.n_values) - net.n_values))
+def padded_head(net: SoloNet, head_bias: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The head's weight transposed, (n_a, logit_width), zero in the padding columns, and head_bias
+    (n_values,) widened to (logit_width,) with -inf."""
+    pad = logit_width(net.n_values) - net.n_values
+    weight = nn.functional.pad(net.head.weight.detach().T, (0, pad))
+    return weight, nn.functional.pad(head_bias, (0, pad), value=float("-inf"))
 
 
 @dataclass
@@ -105,8 +108,8 @@ def sample(
         raise ValueError("impl='numba' runs an LSTM on CPU, greedy or sample")
     if impl == "numba" and numba_kernel() is None:
         raise ValueError("impl='numba' needs numba (pip install numba)")
-    if not 1 <= p <= length:
-        raise ValueError(f"the primer needs 1 to length={length} values, got {p}")
+    if n < 1 or not 1 <= p <= length:
+        raise ValueError(f"the primer needs a row or more of 1 to length={length} values, got shape {(n, p)}")
     if temperature <= 0 or top_k < 1 or not 0 < top_p <= 1:
         raise ValueError(f"need temperature > 0, top_k >= 1, 0 < top_p <= 1; got {temperature}, {top_k}, {top_p}")
     head_bias, allowed = net.head.bias.detach(), n_values
@@ -118,7 +121,6 @@ def sample(
         allowed = n_values - int(banned.sum())
         if allowed == 0:
             raise ValueError("the mask leaves no value to emit")
-    head_bias = nn.functional.pad(head_bias, (0, logit_width(n_values) - n_values), value=float("-inf"))
 
     if strategy == "beam":
         if not 1 <= beam_width <= allowed:
@@ -131,7 +133,7 @@ def sample(
     noise = None if strategy == "greedy" else uniforms(steps, n, generator, device)
     # only the settings the strategy uses tell loops apart
     temperature = 1.0 if strategy == "greedy" else temperature
-    top_k = min(top_k, n_values) if strategy == "top_k" else 1
+    top_k = min(top_k, allowed) if strategy == "top_k" else 1  # so every candidate is an allowed value
     top_p = top_p if strategy == "top_p" else 1.0
     rows = CHUNK_ROWS.get(device.type, n)
     tokens, log_prob = [], []
@@ -157,21 +159,24 @@ def uniforms(steps: int, n: int, generator: Generator, device: torch.device) -> 
 
 
 class Chooser:
-    """Picks each row's next value from logits (n, n_logits) and one uniform u (n, 1) in (0, 1], into out (n, 1).
+    """Picks each row's next value from logits (n, logit_width(n_values)) and one uniform u (n, 1) in (0, 1],
+    into out (n, 1).
 
     Sampling strategies draw by inverse CDF: the first value whose cumulated unnormalised probability
-    reaches u times the total. top_k and top_p first sort the candidates, most likely first.
+    reaches u times the total. top_k and top_p first sort the candidates, most likely first. The total
+    is read at the last value, not the last padding column: a GPU's cumsum may add the padding's zeros
+    in another order and end an ulp higher, and a draw must never land past the values.
     """
 
-    def __init__(self, strategy: str, n: int, n_logits: int, temperature: float, top_k: int, top_p: float, device):
+    def __init__(self, strategy: str, n: int, n_values: int, temperature: float, top_k: int, top_p: float, device):
         self.strategy, self.inv_temperature, self.top_p = strategy, 1.0 / temperature, top_p
         self.top = torch.empty(n, 1, device=device)
         if strategy == "greedy":
             return
-        width = top_k if strategy == "top_k" else n_logits
+        width, last = (top_k, top_k) if strategy == "top_k" else (logit_width(n_values), n_values)
         self.weights, self.cdf = (torch.empty(n, width, device=device) for _ in range(2))
         self.threshold, self.cut = torch.empty(n, 1, device=device), torch.empty(n, 1, device=device)
-        self.total = self.cdf[:, -1:]
+        self.total = self.cdf[:, last - 1 : last]
         self.pos = torch.empty(n, 1, dtype=torch.long, device=device)
         if strategy in ("top_k", "top_p"):
             self.sorted = torch.empty(n, width, device=device)
@@ -218,7 +223,7 @@ class NaiveStepper:
         self.net, self.state = net, None
 
     def load(self, net: SoloNet, head_bias: torch.Tensor) -> None:
-        self.head_w, self.head_b = head_weight(net), head_bias
+        self.head_w, self.head_b = padded_head(net, head_bias)
 
     def reset(self) -> None:
         self.state = None
@@ -259,8 +264,8 @@ class FastLSTM:
         self.w.copy_(rnn.weight_hh_l0.T)
         for weights in (self.table, self.w):
             weights[:, 2 * a : 3 * a].mul_(2)  # the g gate
-        self.head_w.copy_(head_weight(net))
-        self.head_b.copy_(head_bias)
+        for buffer, value in zip((self.head_w, self.head_b), padded_head(net, head_bias)):
+            buffer.copy_(value)
 
     def reset(self) -> None:
         self.h.zero_()
@@ -294,9 +299,9 @@ class FastRNN:
         rnn, w = net.rnn, net.rnn.weight_hh_l0.T
         self.table.copy_(2 * (rnn.weight_ih_l0.T + rnn.bias_ih_l0 + rnn.bias_hh_l0 - w.sum(0)))
         self.w.copy_(4 * w)
-        wy = head_weight(net)
+        wy, by = padded_head(net, head_bias)
         self.head_w.copy_(2 * wy)
-        self.head_b.copy_(head_bias - wy.sum(0))
+        self.head_b.copy_(by - wy.sum(0))
 
     def reset(self) -> None:
         self.s.fill_(0.5)  # h = 0
@@ -334,8 +339,8 @@ class FastGRU:
         self.b[2 * a :] = rnn.bias_hh_l0[2 * a :]  # the n gate's hidden bias sits inside r * (...)
         for weights in (self.table, self.w, self.b):
             weights[..., 2 * a :].mul_(2)  # the n gate
-        self.head_w.copy_(head_weight(net))
-        self.head_b.copy_(head_bias)
+        for buffer, value in zip((self.head_w, self.head_b), padded_head(net, head_bias)):
+            buffer.copy_(value)
 
     def reset(self) -> None:
         self.h.zero_()
@@ -481,7 +486,7 @@ def get_loop(net: SoloNet, impl: str, device: torch.device, settings: tuple) -> 
         loop = NumbaLoop(net, n, steps, strategy, temperature)
     else:
         stepper = make_stepper(net, n, impl)
-        chooser = Chooser(strategy, n, logit_width(net.n_values), temperature, top_k, top_p, device)
+        chooser = Chooser(strategy, n, net.n_values, temperature, top_k, top_p, device)
         loop = Loop(stepper, chooser, n, p, steps, net.n_values, device)
     if keep and impl == "compiled":
         loop.launch = torch.compile(loop.run, dynamic=False)

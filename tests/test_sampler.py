@@ -162,6 +162,30 @@ def test_never_emits_a_value_outside_the_allowed_set(strategy):
         assert (probs.gather(2, emitted[..., None])[..., 0] >= smallest_kept - slack).all()
 
 
+def test_top_k_wider_than_the_allowed_values_draws_only_allowed_ones():
+    net = make_net(n_values=20, scale=1.0)
+    mask = torch.ones(20, dtype=torch.bool)
+    mask[[2, 7, 19]] = False  # 3 values allowed, top_k 10
+    primer = torch.full((500, 1), 2)
+    out = sample(net, primer, 12, "top_k", top_k=10, mask=mask, generator=torch.Generator().manual_seed(4))
+    assert set(out.tokens[:, 1:].unique().tolist()) == {2, 7, 19}
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn", "gru"])
+def test_steppers_load_the_networks_own_bias_and_pad_the_logits_with_minus_infinity(cell):
+    """What the CUDA graph capture does before recording: load the head's unpadded bias."""
+    net = make_net(cell, n_values=20, n_a=8)
+    stepper = sampler.FAST[cell](net, 5, torch.device("cpu"))
+    logits = torch.empty(5, sampler.logit_width(20))
+    tok = torch.tensor([0, 3, 7, 19, 2])
+    with torch.no_grad():  # as sample() runs it
+        stepper.load(net, net.head.bias.detach())
+        stepper.reset()
+        stepper.feed(tok, logits)
+    assert logits.shape == (5, 32) and torch.isneginf(logits[:, 20:]).all()
+    torch.testing.assert_close(logits[:, :20], teacher_logits(net, torch.stack([tok, tok], 1))[:, 0])
+
+
 def test_beam_of_width_one_is_greedy():
     net = make_net(n_values=30, n_a=24)
     primer = torch.randint(0, 30, (32, 2), generator=torch.Generator().manual_seed(4))

@@ -85,6 +85,7 @@ def test_a_configured_progress_bar_replaces_ours_and_none_when_disabled(tmp_path
     from jazz_solo.callbacks import RunProgressBar
     from jazz_solo.training import build_trainer
 
+    assert RunProgressBar().is_enabled  # LightningModule.print reads it
     cfg = tiny_train_config(tmp_path)
     assert build_trainer(cfg).progress_bar_callback is None  # enable_progress_bar: false
     del cfg.trainer["enable_progress_bar"]
