@@ -46,6 +46,9 @@ def one_line_errors(main: Callable[..., T]) -> Callable[..., T]:
             return main(*args, **kwargs)
         except JazzSoloError as err:
             message = str(err)
+        except BrokenPipeError:  # the reader of stdout went away (`... | head`): stop quietly, as Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+            sys.exit(1)
         except OmegaConfBaseException as err:
             # OmegaConf messages span lines (value, full_key, object_type): keep what and where.
             key = getattr(err, "full_key", None)

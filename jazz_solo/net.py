@@ -64,6 +64,25 @@ def resolve_checkpoint(path: str | os.PathLike) -> Path:
     raise JazzSoloError(f"{path}: a folder with no checkpoint (no {RESULTS} naming one, no checkpoints/last.ckpt)")
 
 
+def read_checkpoint_file(path: str | os.PathLike, device: str = "cpu") -> dict:
+    """torch.load of a checkpoint file, weights only (no code runs from the file); a bad file is one
+    JazzSoloError line."""
+    if not os.path.isfile(path):
+        raise JazzSoloError(f"{path}: no such checkpoint file")
+    with open(path, "rb") as file:
+        if file.read(2) != b"PK":  # torch.save writes a zip archive
+            raise JazzSoloError(f"{path}: not a checkpoint (not a file torch.save wrote)")
+    try:
+        raw = torch.load(path, map_location=device, weights_only=True)
+    except Exception as err:
+        # torch's weights-only message starts with a paragraph on its defaults; the reason comes last
+        reason = str(err).split("WeightsUnpickler error:")[-1].strip() or type(err).__name__
+        raise JazzSoloError(f"{path}: not a readable checkpoint ({reason.splitlines()[0][:200]})") from None
+    if not isinstance(raw, dict):
+        raise JazzSoloError(f"{path}: not a checkpoint train.py wrote (holds a {type(raw).__name__})")
+    return raw
+
+
 def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     """Load a Lightning checkpoint written by train.py (weights_only: no code runs from the file).
 
@@ -72,14 +91,8 @@ def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     if str(device).startswith("cuda") and not torch.cuda.is_available():
         raise JazzSoloError(f"device={device}: CUDA is not available here (use device=cpu)")
     path = resolve_checkpoint(path)
-    if not os.path.isfile(path):
-        raise JazzSoloError(f"{path}: no such checkpoint file")
-    try:
-        raw = torch.load(path, map_location=device, weights_only=True)
-    except Exception as err:
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise JazzSoloError(f"{path}: not a readable checkpoint ({reason[:200]})") from None
-    hp = raw.get("hyper_parameters") if isinstance(raw, dict) else None
+    raw = read_checkpoint_file(path, device)
+    hp = raw.get("hyper_parameters")
     needed = ("model", "vocab", "value_counts", "data", "backing")
     if not isinstance(hp, dict) or any(k not in hp for k in needed) or "state_dict" not in raw:
         raise JazzSoloError(f"{path}: not a jazz_solo checkpoint (no vocabulary or model settings)")

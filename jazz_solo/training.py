@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,8 +27,16 @@ from jazz_solo.config import TrainConfig
 from jazz_solo.data import JazzDataModule
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.model import JazzSoloModule
+from jazz_solo.net import read_checkpoint_file
 
 log = logging.getLogger(__name__)
+# Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec,
+# and advertises its cloud logger.
+warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated")
+logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
+    lambda record: not record.getMessage().startswith("💡 Tip")
+)
+LIGHTNING_CKPT_KEYWORDS = ("last", "best", "hpc", "registry")  # ckpt_path values Lightning resolves itself
 
 
 def _instantiate_all(group: dict, name: str) -> list:
@@ -67,16 +76,36 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
     return trainer
 
 
-def resume_from(ckpt_path: str | None, trainer: pl.Trainer) -> str | None:
-    """ckpt_path "last" -> this run's last.ckpt if there is one yet, else None (train from the start)."""
+def resume_from(ckpt_path: str | None, trainer: pl.Trainer, model: JazzSoloModule) -> str | None:
+    """ckpt_path "last" -> this run's last.ckpt if there is one yet, else None (train from the start).
+
+    A file is checked first, so a wrong one stops the run with one line rather than Lightning's traceback.
+    """
     lasts = [cb.path for cb in trainer.callbacks if isinstance(cb, LastCheckpoint)]
-    if ckpt_path != "last" or not lasts:
-        return ckpt_path  # a path, None, or Lightning's own "last"/"best"
-    if lasts[0].exists():
-        log.info("resuming from %s", lasts[0])
-        return str(lasts[0])
-    log.info("no %s yet: training from the start", lasts[0])
-    return None
+    if ckpt_path == "last" and lasts:
+        if not lasts[0].exists():
+            log.info("no %s yet: training from the start", lasts[0])
+            return None
+        ckpt_path = str(lasts[0])
+        log.info("resuming from %s", ckpt_path)
+    if ckpt_path is not None and ckpt_path not in LIGHTNING_CKPT_KEYWORDS:
+        check_resumable(ckpt_path, model)
+    return ckpt_path
+
+
+def check_resumable(path: str, model: JazzSoloModule) -> None:
+    """`path` is a checkpoint train.py wrote, with the model and vocabulary this run has built."""
+    raw = read_checkpoint_file(path)
+    hp = raw.get("hyper_parameters", {})
+    if "loops" not in raw or "model" not in hp or "vocab" not in hp:
+        raise JazzSoloError(f"ckpt_path: {path} is not a checkpoint train.py wrote (nothing to resume)")
+    if hp["vocab"] != model.hparams.vocab:
+        raise JazzSoloError(f"ckpt_path: {path} has another vocabulary than this run's corpus (other data settings?)")
+    for key in ("cell", "n_a"):
+        if hp["model"][key] != model.hparams.model[key]:
+            raise JazzSoloError(
+                f"ckpt_path: {path} has model.{key}={hp['model'][key]}, this run {model.hparams.model[key]}"
+            )
 
 
 def fit(cfg: TrainConfig) -> Path | None:
@@ -98,7 +127,7 @@ def fit(cfg: TrainConfig) -> Path | None:
     )
     model = JazzSoloModule(model=asdict(cfg.model), **datamodule.describe())
     trainer = build_trainer(cfg)
-    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer))
+    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer, model))
     if any(isinstance(lg, WandbLogger) for lg in trainer.loggers):
         import wandb
 

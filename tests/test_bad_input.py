@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import torch
 
-from conftest import assert_one_line_error, run_script
+from conftest import ROOT, assert_one_line_error, run_script
 
 
 @pytest.mark.parametrize(
@@ -36,7 +39,7 @@ def test_generate_rejects_bad_checkpoints_and_values(tmp_path):
     junk.write_bytes(b"\x00garbage" * 10)
     cases = [
         ([f"ckpt={tmp_path / 'missing.ckpt'}"], ["missing.ckpt", "no such checkpoint"]),
-        ([f"ckpt={junk}"], [str(junk), "not a readable checkpoint"]),
+        ([f"ckpt={junk}"], [str(junk), "not a checkpoint (not a file torch.save wrote)"]),
         ([f"ckpt={junk}", "temperature=0"], ["temperature must be > 0"]),
         ([], ["ckpt"]),
     ]
@@ -57,3 +60,48 @@ def test_a_missing_accelerator_is_one_line(tmp_path):
 def test_generate_rejects_an_unknown_key(tmp_path):
     result = run_script("generate.py", f"ckpt={tmp_path / 'x.ckpt'}", "foo=1", f"out={tmp_path / 'solos'}")
     assert_one_line_error(result, "foo")
+
+
+def test_train_rejects_a_checkpoint_it_cannot_resume_from(tmp_path, trained_ckpt):
+    from conftest import tiny_train_config
+    from jazz_solo.errors import JazzSoloError
+    from jazz_solo.training import fit
+
+    result = run_script("train.py", f"ckpt_path={tmp_path / 'missing.ckpt'}", f"hydra.run.dir={tmp_path / 'a'}")
+    assert_one_line_error(result, "missing.ckpt", "no such checkpoint file")
+    text = tmp_path / "notes.ckpt"
+    text.write_text("not a checkpoint\n")
+    weights_only = tmp_path / "weights.ckpt"
+    torch.save({k: v for k, v in torch.load(trained_ckpt, weights_only=True).items() if k != "loops"}, weights_only)
+    cases = [
+        (text, {}, "not a file torch.save wrote"),
+        (weights_only, {}, "nothing to resume"),
+        (trained_ckpt, {"n_a": 24}, "model.n_a=16, this run 24"),
+        (trained_ckpt, {"Tx": 12, "tokenizer": "pitch"}, "another vocabulary"),
+    ]
+    for path, change, message in cases:
+        cfg = tiny_train_config(tmp_path / path.stem, **{k: v for k, v in change.items() if k != "n_a"})
+        cfg.model.n_a = change.get("n_a", cfg.model.n_a)
+        cfg.ckpt_path = str(path)
+        with pytest.raises(JazzSoloError, match=message):
+            fit(cfg)
+
+
+def test_a_reader_that_stops_reading_ends_the_output_quietly():
+    """`generate.py ... | head -1`: no BrokenPipeError traceback when the reader goes away."""
+    code = "\n".join(
+        [
+            "from jazz_solo.errors import one_line_errors",
+            "@one_line_errors",
+            "def main():",
+            "    for i in range(10**6):",
+            "        print(i)",
+            "main()",
+        ]
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"0\n"
+    proc.stdout.close()
+    errors = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1
+    assert b"Traceback" not in errors and b"BrokenPipe" not in errors, errors

@@ -105,6 +105,12 @@ def test_report_command_rejects_a_missing_folder(tmp_path, capsys):
         report.main([str(tmp_path / "nope")])
     assert stop.value.code == 2
     assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nope'}: no such sweep folder"
+    (tmp_path / "run" / ".hydra").mkdir(parents=True)
+    (tmp_path / "run" / "checkpoints").mkdir()
+    with pytest.raises(SystemExit):
+        report.main([str(tmp_path / "run")])
+    assert "a single run's folder, not a sweep's" in capsys.readouterr().err
+    assert not (tmp_path / "run" / "report.md").exists()
 
 
 def test_report_evaluate_adds_the_musical_measures_of_each_run(tmp_path):
