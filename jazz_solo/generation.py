@@ -126,6 +126,15 @@ def progress_bar(total: int, label: str):
         yield lambda: bar.advance(task)
 
 
+def listed_solos(manifest: Path) -> set[str]:
+    """The file names an earlier manifest.json lists (none when it is missing or unreadable)."""
+    try:
+        entries = json.loads(manifest.read_text())["solos"]
+        return {e["file"] for e in entries if Path(e["file"]).name == e["file"]}  # names in the folder only
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
 def generate(cfg: GenerateConfig) -> list[Path]:
     """Write cfg.n solos as MIDI files in cfg.out, plus manifest.json; return the MIDI files' paths.
 
@@ -141,6 +150,7 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     taken = [p for p in [*paths, manifest] if p.exists()]
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
+    stale = listed_solos(manifest) - {p.name for p in paths}  # an earlier run's solos this one does not write
 
     options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
     with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
@@ -159,5 +169,7 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         for p, solo in zip(paths, solos)
     ]
     write_text(manifest, json.dumps({"settings": settings, "solos": entries}, indent=1) + "\n")
+    for name in stale:  # so the folder holds what its manifest lists
+        (out / name).unlink(missing_ok=True)
     log.info("wrote %d solos and %s", cfg.n, manifest)
     return paths

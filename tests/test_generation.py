@@ -63,6 +63,14 @@ def test_an_existing_manifest_is_not_overwritten_either(trained_ckpt, tmp_path):
     assert manifest(tmp_path)["solos"][0]["file"] == "solo_000.mid"
 
 
+def test_overwriting_with_fewer_solos_removes_the_earlier_ones_the_manifest_no_longer_lists(trained_ckpt, tmp_path):
+    generate(GenerateConfig(ckpt=str(trained_ckpt), n=3, length=10, out=str(tmp_path)))
+    (tmp_path / "mine.mid").write_bytes(b"a file of the user's")
+    generate(GenerateConfig(ckpt=str(trained_ckpt), n=1, length=10, out=str(tmp_path), overwrite=True))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "mine.mid", "solo_000.mid"]
+    assert [s["file"] for s in manifest(tmp_path)["solos"]] == ["solo_000.mid"]
+
+
 def test_a_beam_wider_than_the_vocabulary_is_refused(trained_ckpt, tmp_path):
     cfg = GenerateConfig(ckpt=str(trained_ckpt), strategy="beam", beam_width=10_000, out=str(tmp_path / "x"))
     with pytest.raises(JazzSoloError, match="beam_width=10000 is more than the checkpoint's"):
