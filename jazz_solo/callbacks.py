@@ -268,6 +268,14 @@ class RunProgressBar(ProgressBar):
         else:
             log.info("%s: %s", self.epochs(trainer), " ".join(f"{k}={v:.4g}" for k, v in shown.items()))
 
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        # closed after the last epoch's validation and before Lightning logs why fit stopped, whose line
+        # would otherwise land on the bar's
+        epochs_done = trainer.max_epochs is not None and 0 < trainer.max_epochs <= trainer.current_epoch + 1
+        steps_done = 0 < trainer.max_steps <= trainer.global_step
+        if epochs_done or steps_done or trainer.should_stop:
+            self.on_train_end(trainer, pl_module)
+
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.bar is not None:
             self.bar.close()
