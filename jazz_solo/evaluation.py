@@ -185,6 +185,16 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def _header(*columns: str) -> list[str]:
+    """A markdown table's header and separator lines."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
+def _row(label: str, values) -> str:
+    """A markdown table row: the label, then each value formatted."""
+    return f"| {label} | " + " | ".join(_fmt(v) for v in values) + " |"
+
+
 def _write_media(out: Path, solos: list[Solo], progression: Progression, sets: dict, curves: dict, audio: bool):
     """Histograms, distance distributions, and the most and least likely solos as piano roll, MIDI and WAV.
 
@@ -231,12 +241,10 @@ def report_markdown(found: dict, shown: list) -> str:
         "",
         f"## Prediction on the validation split ({found['val_targets']} targets)",
         "",
-        "| model | cross-entropy (nats) | perplexity | top-1 accuracy |",
-        "|---|---|---|---|",
+        *_header("model", "cross-entropy (nats)", "perplexity", "top-1 accuracy"),
     ]
     for name, label in (("val", "checkpoint"), ("bigram", "bigram, add-one"), ("unigram", "unigram, add-one")):
-        row = [found[f"{name}_{k}"] for k in ("cross_entropy", "perplexity", "accuracy")]
-        lines.append(f"| {label} | " + " | ".join(_fmt(v) for v in row) + " |")
+        lines.append(_row(label, [found[f"{name}_{k}"] for k in ("cross_entropy", "perplexity", "accuracy")]))
     lines += [
         "",
         "## Jazz measures",
@@ -245,22 +253,20 @@ def report_markdown(found: dict, shown: list) -> str:
         "all notes inside the chord's scale. Resolving: share of the chromatic notes (outside the scale) "
         "followed by a chord tone a half step away.",
         "",
-        "| set | chord tones on the beat | inside the chord scale | chromatic notes resolving |",
-        "|---|---|---|---|",
+        *_header("set", "chord tones on the beat", "inside the chord scale", "chromatic notes resolving"),
     ]
     for key in SETS:
-        row = [found[f"{PREFIX[key]}{k}"] for k in ("chord_tone_share", "scale_share", "approach_resolution_share")]
-        lines.append(f"| {key} | " + " | ".join(_fmt(v) for v in row) + " |")
+        shares = ("chord_tone_share", "scale_share", "approach_resolution_share")
+        lines.append(_row(key, [found[PREFIX[key] + k] for k in shares]))
     lines += [
         "",
         "## Originality against the training split",
         "",
-        f"| set | longest copied run (mean) | longest copied run (max) | copied {NGRAM}-grams |",
-        "|---|---|---|---|",
+        *_header("set", "longest copied run (mean)", "longest copied run (max)", f"copied {NGRAM}-grams"),
     ]
     for key, label in (("solos", "solos"), ("held-out", "held-out windows")):
         keys = ("longest_copied_run", "longest_copied_run_max", f"copied_{NGRAM}gram_share")
-        lines.append(f"| {label} | " + " | ".join(_fmt(found[PREFIX[key] + k]) for k in keys) + " |")
+        lines.append(_row(label, [found[PREFIX[key] + k] for k in keys]))
     lines += [
         "",
         "## Music features (Yang & Lerch 2018)",
@@ -270,21 +276,22 @@ def report_markdown(found: dict, shown: list) -> str:
         "(1 is best) and KL divergence (0 is best) between the corpus's own distances and the distances from "
         "the solos (or the held-out pieces) to it.",
         "",
-        "| feature | solos | corpus | held-out | intra solos | intra corpus | solos to corpus "
-        "| overlap | KL | held-out overlap | held-out KL |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *_header(
+            *("feature", "solos", "corpus", "held-out", "intra solos", "intra corpus", "solos to corpus"),
+            *("overlap", "KL", "held-out overlap", "held-out KL"),
+        ),
     ]
     for name in M.FEATURES:
         means = [found.get(f"{PREFIX[key]}{name}") for key in SETS]
         rest = [f"{name}_intra", f"corpus_{name}_intra", f"{name}_inter", f"{name}_overlap", f"{name}_kl"]
         rest += [f"heldout_{name}_overlap", f"heldout_{name}_kl"]
-        lines.append(f"| {name} | " + " | ".join(_fmt(v) for v in means + [found[k] for k in rest]) + " |")
+        lines.append(_row(name, means + [found[k] for k in rest]))
     summary = [found[k] for k in ("mean_overlap", "mean_kl", "heldout_mean_overlap", "heldout_mean_kl")]
     lines.append("| **mean** | | | | | | | " + " | ".join(f"**{_fmt(v)}**" for v in summary) + " |")
     lines += ["", "## Pictures and sound", ""]
     for file in ("pitch_classes.png", "intervals.png", "onsets.png", "distances.png"):
         lines += [f"![{file[:-4]}]({file})", ""]
-    lines += ["| solo | log-prob | seed | notes | files |", "|---|---|---|---|---|"]
+    lines += _header("solo", "log-prob", "seed", "notes", "files")
     for label, solo, files in shown:
         links = " ".join(f"[{Path(f).suffix[1:]}]({f})" for f in files)
         lines.append(f"| {label} | {solo.log_prob:.1f} | {solo.seed} | {len(solo.notes)} | {links} |")
