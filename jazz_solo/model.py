@@ -34,12 +34,18 @@ class JazzSoloModule(pl.LightningModule):
         return self.net(x)[0]
 
     @staticmethod
-    def _loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """logits (batch, Tx, n_values), y (batch, Tx) -> mean cross-entropy per value.
+    def _loss(logits: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+        """logits (batch, Tx, n_values), y (batch, Tx) -> cross-entropy per value, mean (or sum).
 
         y < 0 (sequences.PAD) marks a step without a target: cross_entropy's ignore_index skips it.
         """
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction=reduction)
+
+    @staticmethod
+    def _right_and_targets(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """How many steps with a target have it as their argmax, and how many steps have a target."""
+        counted = y >= 0
+        return ((logits.argmax(-1) == y) & counted).sum(), counted.sum()
 
     def training_step(self, batch, batch_idx):
         x, y = batch  # (batch, Tx, n_values), (batch, Tx)
@@ -49,8 +55,8 @@ class JazzSoloModule(pl.LightningModule):
         # training step of the exercise's size (python -m jazz_solo.bench train).
         if self.loggers and self.global_step % self.trainer.log_every_n_steps == 0:
             with torch.no_grad():
-                counted = y >= 0
-                acc = ((logits.argmax(-1) == y) & counted).sum() / counted.sum()
+                right, targets = self._right_and_targets(logits, y)
+            acc = right / targets
             for logger in self.loggers:
                 logger.log_metrics({"train_loss": loss.item(), "train_acc": acc.item()}, step=self.global_step)
         return loss
@@ -61,11 +67,9 @@ class JazzSoloModule(pl.LightningModule):
     def validation_step(self, batch, batch_idx):
         x, y = batch
         logits = self(x)
-        counted = y >= 0
-        loss_sum = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum")
-        right = ((logits.argmax(-1) == y) & counted).sum()
+        right, targets = self._right_and_targets(logits, y)
         # in float32 whatever the precision: bf16 would round the counts
-        self._val_totals += torch.stack([loss_sum.float(), right.float(), counted.sum().float()])
+        self._val_totals += torch.stack([self._loss(logits, y, "sum").float(), right.float(), targets.float()])
 
     def on_validation_epoch_end(self) -> None:
         # Means over every target of the validation set (all processes' sums first), logged once an epoch:
