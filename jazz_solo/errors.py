@@ -14,6 +14,12 @@ from omegaconf.errors import OmegaConfBaseException
 T = TypeVar("T")
 
 
+def first_line(err: BaseException) -> str:
+    """An error's first line of message, or its type's name when it has none."""
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
 def first_lines(err: BaseException) -> str:
     """An error's message on one line, without OmegaConf's indented details or Hydra's search path."""
     text = str(err).split("Config search path:")[0]
@@ -52,7 +58,7 @@ def one_line_errors(main: Callable[..., T]) -> Callable[..., T]:
         except OmegaConfBaseException as err:
             # OmegaConf messages span lines (value, full_key, object_type): keep what and where.
             key = getattr(err, "full_key", None)
-            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            first = first_line(err)
             message = f"config: {first}" + (f" (at {key})" if key and key not in first else "")
         print(f"error: {message}", file=sys.stderr)
         sys.exit(2)

@@ -28,7 +28,6 @@ metrics.json is one flat object (null where too few pieces qualify). Keys:
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -51,6 +50,7 @@ from jazz_solo.music.render import write_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
+from jazz_solo.runs import write_json
 from jazz_solo.sequences import EncodedCorpus, encode_corpus, held_out_pieces, sliding_windows, split_sequences
 
 log = logging.getLogger(__name__)
@@ -347,7 +347,7 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
 
     out.mkdir(parents=True, exist_ok=True)
     shown = _write_media(out, solos, progression, sets, curves, cfg.audio)
-    write_text(out / "metrics.json", json.dumps(found, indent=2, allow_nan=False) + "\n")
+    write_json(out / "metrics.json", found, allow_nan=False)
     report = write_text(out / "report.md", report_markdown(found, shown))
     log.info("done in %.1f s", time.perf_counter() - started)
     return Evaluation(found, out, report)

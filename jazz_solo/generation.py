@@ -6,7 +6,6 @@ Imports neither Lightning nor wandb, so `generate.py` starts fast.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import sys
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from pathlib import Path
 import pretty_midi
 import torch
 
-from jazz_solo.atomic import write_bytes, write_text
+from jazz_solo.atomic import write_bytes
 from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
@@ -25,6 +24,7 @@ from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi
 from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import Checkpoint, load_checkpoint
+from jazz_solo.runs import read_json, write_json
 from jazz_solo.sampler import sample
 
 log = logging.getLogger(__name__)
@@ -114,24 +114,20 @@ def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> 
 
 @contextmanager
 def progress_bar(total: int, label: str):
-    """Yield advance(): a bar on stderr for long jobs in a terminal, nothing otherwise."""
-    if total < PROGRESS_FROM or not sys.stderr.isatty():
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
+    """Yield advance(): a bar on stderr for long jobs in a terminal (gone when done), nothing otherwise."""
+    from tqdm import tqdm
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda: bar.advance(task)
+    shown = total >= PROGRESS_FROM and sys.stderr.isatty()
+    with tqdm(total=total, desc=label, unit="solo", file=sys.stderr, leave=False, disable=not shown) as bar:
+        yield bar.update
 
 
 def listed_solos(manifest: Path) -> set[str]:
     """The file names an earlier manifest.json lists (none when it is missing or unreadable)."""
+    entries = (read_json(manifest) or {}).get("solos")
     try:
-        entries = json.loads(manifest.read_text())["solos"]
         return {e["file"] for e in entries if Path(e["file"]).name == e["file"]}  # names in the folder only
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return set()
 
 
@@ -168,7 +164,7 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         {"file": p.name, "seed": solo.seed, "strategy": cfg.strategy, "log_prob": solo.log_prob}
         for p, solo in zip(paths, solos)
     ]
-    write_text(manifest, json.dumps({"settings": settings, "solos": entries}, indent=1) + "\n")
+    write_json(manifest, {"settings": settings, "solos": entries})
     for name in stale:  # so the folder holds what its manifest lists
         (out / name).unlink(missing_ok=True)
     log.info("wrote %d solos and %s", cfg.n, manifest)

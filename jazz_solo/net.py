@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from jazz_solo.errors import JazzSoloError
+from jazz_solo.errors import JazzSoloError, first_line
 from jazz_solo.runs import RESULTS, read_json
 
 RECURRENT = {"lstm": nn.LSTM, "rnn": nn.RNN, "gru": nn.GRU}
@@ -104,6 +104,6 @@ def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     except (KeyError, TypeError) as err:
         raise JazzSoloError(f"{path}: not a jazz_solo checkpoint (model settings: {err!r})") from None
     except RuntimeError as err:
-        raise JazzSoloError(f"{path}: weights do not fit the stored settings ({str(err).splitlines()[0]})") from None
+        raise JazzSoloError(f"{path}: weights do not fit the stored settings ({first_line(err)})") from None
     net.to(device).eval()
     return Checkpoint(net, list(hp["vocab"]), list(hp["value_counts"]), hp["data"]["tokenizer"], hp["backing"], hp)

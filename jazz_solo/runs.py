@@ -36,8 +36,9 @@ MUSIC_KEYS = (
 )
 
 
-def write_json(path: str | os.PathLike, obj: Any) -> Path:
-    return write_text(path, json.dumps(obj, indent=2, allow_nan=True) + "\n")
+def write_json(path: str | os.PathLike, obj: Any, allow_nan: bool = True) -> Path:
+    """`obj` as indented JSON, written atomically; allow_nan=False refuses NaN and infinities (strict JSON)."""
+    return write_text(path, json.dumps(obj, indent=2, allow_nan=allow_nan) + "\n")
 
 
 def summarise(history: list[dict]) -> dict:

@@ -25,7 +25,7 @@ from jazz_solo.callbacks import (
 )
 from jazz_solo.config import TrainConfig
 from jazz_solo.data import JazzDataModule
-from jazz_solo.errors import JazzSoloError
+from jazz_solo.errors import JazzSoloError, first_line
 from jazz_solo.model import JazzSoloModule
 from jazz_solo.net import read_checkpoint_file
 
@@ -47,7 +47,7 @@ def _instantiate_all(group: dict, name: str) -> list:
         try:
             objects.append(instantiate(spec))
         except Exception as err:
-            raise JazzSoloError(f"{name}.{key}: cannot build it ({str(err).splitlines()[0]})") from None
+            raise JazzSoloError(f"{name}.{key}: cannot build it ({first_line(err)})") from None
     return objects
 
 
@@ -70,7 +70,7 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
             default_root_dir=cfg.output_dir,
         )
     except (TypeError, ValueError, MisconfigurationException) as err:  # e.g. accelerator=gpu without a GPU
-        raise JazzSoloError(f"trainer: {str(err).splitlines()[0]}") from None
+        raise JazzSoloError(f"trainer: {first_line(err)}") from None
     for logger in trainer.loggers:
         logger.log_hyperparams(asdict(cfg))
     return trainer

@@ -28,7 +28,7 @@ from pathlib import Path
 import mido
 import pretty_midi
 
-from jazz_solo.errors import JazzSoloError
+from jazz_solo.errors import JazzSoloError, first_line
 from jazz_solo.music.chords import QUALITIES, Chord, ChordSpan, Progression
 
 MIDI_SUFFIXES = (".mid", ".midi")
@@ -193,8 +193,7 @@ def read_midi(
             warnings.simplefilter("ignore")  # e.g. tempo events outside track 0: harmless here
             pm = pretty_midi.PrettyMIDI(mido_object=midi)
     except Exception as err:  # mido/pretty_midi raise many types for corrupt data
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise JazzSoloError(f"{source}: not a readable MIDI file ({reason})") from None
+        raise JazzSoloError(f"{source}: not a readable MIDI file ({first_line(err)})") from None
     # pretty_midi made the event times absolute: note the order notes are struck in the file.
     order: dict[tuple[int, int], int] = {}
     for track in midi.tracks:
