@@ -21,6 +21,9 @@ def _umask() -> int:
     return mask
 
 
+UMASK = _umask()  # read once: os.umask can only be read by setting it, which is process-wide
+
+
 @contextmanager
 def atomic_file(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary file beside `path` for writing (`mode` "wb" or "w"); rename it over `path` on success.
@@ -34,7 +37,7 @@ def atomic_file(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     try:
         with os.fdopen(fd, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as out:
             yield out
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files private; give the usual permissions
+        os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes files private; give the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

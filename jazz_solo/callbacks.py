@@ -19,6 +19,7 @@ from pytorch_lightning.plugins.io import TorchCheckpointIO
 
 from jazz_solo import runs
 from jazz_solo.atomic import atomic_file
+from jazz_solo.model import logs_this_step
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,10 @@ class RunRecord(pl.Callback):
         row = {"epoch": trainer.current_epoch}
         for key in ("val_loss", "val_acc"):
             row[key] = float(metrics[key]) if key in metrics else None
-        self.history = [h for h in self.history if h["epoch"] != row["epoch"]] + [row]
+        if self.history and self.history[-1]["epoch"] == row["epoch"]:  # validated again in the same epoch
+            self.history[-1] = row
+        else:
+            self.history.append(row)
 
     def state_dict(self) -> dict[str, Any]:
         return {"history": self.history, "elapsed_s": self.elapsed()}
@@ -151,14 +155,13 @@ class RunRecord(pl.Callback):
 
 
 class OptimizerStats(pl.Callback):
-    """Sends the learning rate and the gradient norm (before the step) to the loggers every
-    `log_every_n_steps` steps: straight to the loggers, as Lightning's LearningRateMonitor does, since a
-    `self.log` call costs about as much as a small training step."""
+    """Sends the learning rate and the gradient norm (before the step) to the loggers on the steps
+    model.logs_this_step picks."""
 
     def on_before_optimizer_step(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, optimizer: torch.optim.Optimizer
     ) -> None:
-        if not trainer.loggers or trainer.global_step % trainer.log_every_n_steps:
+        if not logs_this_step(trainer):
             return
         stats = {"lr": float(optimizer.param_groups[0]["lr"])}
         grads = [p.grad for p in pl_module.parameters() if p.grad is not None]

@@ -10,6 +10,13 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.net import SoloNet
 
 
+def logs_this_step(trainer: pl.Trainer) -> bool:
+    """Whether this step's metrics go to the loggers: every log_every_n_steps steps, straight to them, as
+    Lightning's LearningRateMonitor does; a self.log call costs about as much as a training step of the
+    exercise's size (python -m jazz_solo.bench train)."""
+    return bool(trainer.loggers) and trainer.global_step % trainer.log_every_n_steps == 0
+
+
 class JazzSoloModule(pl.LightningModule):
     """Wraps SoloNet. Hyperparameters are plain containers so a checkpoint alone can generate:
 
@@ -51,9 +58,7 @@ class JazzSoloModule(pl.LightningModule):
         x, y = batch  # (batch, Tx, n_values), (batch, Tx)
         logits = self(x)
         loss = self._loss(logits, y)
-        # Every log_every_n_steps steps, straight to the loggers: a self.log call costs about as much as a
-        # training step of the exercise's size (python -m jazz_solo.bench train).
-        if self.loggers and self.global_step % self.trainer.log_every_n_steps == 0:
+        if logs_this_step(self.trainer):
             with torch.no_grad():
                 right, targets = self._right_and_targets(logits, y)
             acc = right / targets

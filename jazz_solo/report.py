@@ -63,13 +63,14 @@ def collect(sweep_dir: str | os.PathLike) -> tuple[list[dict], list[str]]:
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise JazzSoloError(f"{sweep_dir}: no such sweep folder")
-    if not find_runs(sweep_dir):
+    run_dirs = find_runs(sweep_dir)
+    if not run_dirs:
         what = "a single run's folder" if (sweep_dir / ".hydra").is_dir() else "a folder with no runs in it"
         raise JazzSoloError(f"{sweep_dir}: {what}, not a sweep's (outputs/sweep/<name>, one folder per run)")
-    records = [runs.read_run(path) for path in find_runs(sweep_dir)]
+    records = [runs.read_run(path) for path in run_dirs]
     shared = [o for o in records[0]["overrides"] if all(o in r["overrides"] for r in records)] if records else []
     rows = []
-    for path, run in zip(find_runs(sweep_dir), records):
+    for path, run in zip(run_dirs, records):
         row = {
             "run": path.name,
             "status": run["status"],

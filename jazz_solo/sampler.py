@@ -34,9 +34,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from jazz_solo.config import STRATEGIES
 from jazz_solo.net import SoloNet
 
-STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 IMPLS = ("fast", "naive", "compiled", "eager", "numba")
 # `fast` runs the numba kernel up to this many rows: 1 thread, greedy, numba vs the torch loop, 215 k vs
 # 61 k tokens/s at batch 1, even at 8 (344 k vs 337 k), 365 k vs 934 k at 64, where batched matmuls win

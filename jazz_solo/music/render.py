@@ -32,6 +32,13 @@ def comping_notes(spans: list[ChordSpan]) -> list[Note]:
     return notes
 
 
+def solo_comping(solo: list[Note], progression: Progression) -> list[Note]:
+    """The progression's comping, looped over the solo's length rounded up to whole bars."""
+    bar = progression.beats_per_bar
+    bars = -(-max((n.end for n in solo), default=0.0) // bar)
+    return comping_notes(progression.looped(bars * bar))
+
+
 def to_pretty_midi(
     solo: list[Note],
     progression: Progression,
@@ -42,10 +49,8 @@ def to_pretty_midi(
     seconds_per_quarter = 60.0 / progression.tempo
     pm = pretty_midi.PrettyMIDI(initial_tempo=progression.tempo)
     pm.time_signature_changes.append(pretty_midi.TimeSignature(progression.beats_per_bar, 4, 0.0))
-    length = max((n.end for n in solo), default=0.0)
     if comping is None:
-        bars = -(-length // progression.beats_per_bar)
-        comping = comping_notes(progression.looped(bars * progression.beats_per_bar))
+        comping = solo_comping(solo, progression)
 
     def part(notes: list[Note], program: int, label: str) -> pretty_midi.Instrument:
         inst = pretty_midi.Instrument(program=program, name=label)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.render import PIANO_PROGRAM, SOLO_PROGRAM, comping_notes
+from jazz_solo.music.render import PIANO_PROGRAM, SOLO_PROGRAM, solo_comping
 from jazz_solo.music.score import Note
 
 TICKS = 480  # per quarter note: the 1/4 and 1/3 grids land on whole ticks
@@ -68,8 +68,5 @@ def midi_file(parts: list[tuple[str, int, list[Note]]], tempo: float, beats_per_
 def solo_file(solo: list[Note], progression: Progression, name: str = "jazz_solo") -> bytes:
     """What render.to_pretty_midi(solo, progression, name=name) holds (the solo over the progression's
     comping, looped to whole bars), as the bytes of a MIDI file."""
-    bar = progression.beats_per_bar
-    bars = -(-max((n.end for n in solo), default=0.0) // bar)
-    comping = comping_notes(progression.looped(bars * bar))
-    parts = [(f"{name} solo", SOLO_PROGRAM, solo), ("comping", PIANO_PROGRAM, comping)]
-    return midi_file(parts, progression.tempo, bar)
+    parts = [(f"{name} solo", SOLO_PROGRAM, solo), ("comping", PIANO_PROGRAM, solo_comping(solo, progression))]
+    return midi_file(parts, progression.tempo, progression.beats_per_bar)
