@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint bench sweep clean data
+.PHONY: demo test lint bench sweep clean data gpu-wheels gpu-check
 
 # The pinned torch goes in first: a bare `torch` requirement would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -40,5 +40,21 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m jazz_solo.bench
 
+# The lent GPU machine (Python 3.12, torch and Lightning, no network) lacks these: their wheels go in .whl/
+# (ignored; about 6 MB, all pure Python), which the device tool carries and gpu-check installs from.
+GPU_WHEELS := hydra-core==1.3.8 omegaconf==2.3.1 hydra-joblib-launcher==1.2.0 pretty_midi==0.2.11.post0 mido==1.3.3
+gpu-wheels: $(STAMP)
+	rm -rf .whl.tmp && mkdir .whl.tmp
+	$(PY) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d .whl.tmp $(GPU_WHEELS)
+	$(PY) -m pip wheel -q --no-deps -w .whl.tmp antlr4-python3-runtime==4.9.3  # an sdist only: built here
+	rm -rf .whl && mv .whl.tmp .whl
+
+# One go on a GPU (about 5 min on an H100): gpu tests, sampler and training benches, a sweep, generate.py.
+# Without CUDA it runs the same code at a tiny size. Results: outputs/gpu_check/gpu_check.{json,md}.
+GPU_CHECK_ARGS ?=
+gpu-check:
+	PY=$(if $(wildcard $(PY)),$(PY),python3) bash scripts/gpu_check.sh $(GPU_CHECK_ARGS)
+
 clean:
-	rm -rf outputs solos .pytest_cache
+	rm -rf outputs solos .pytest_cache .whl .whl.tmp

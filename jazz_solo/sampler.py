@@ -19,7 +19,7 @@ matmul. On CUDA the whole loop (greedy or sample) is captured once as a CUDA gra
 `impl="compiled"` runs it through torch.compile instead. On CPU, for a few rows of an LSTM (greedy or
 sample), `fast` hands the whole loop to a numba-compiled kernel where numba is installed
 (`impl="numba"`, kernels.py): several times the torch loop's tokens/s at batch 1; `eager` is the torch
-loop always.
+loop always, on CUDA too (no graph).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def sample(
     log_prob is under the network with the mask applied (not the temperature or the top_k/top_p cut).
     impl: `fast` (a fused step where the cell has one, else the naive loop; a CUDA graph on CUDA),
     `naive` (the network's own module, one step at a time), `compiled` (the fast loop via torch.compile),
-    `eager` (the fast torch loop, never numba) or `numba` (the numba kernel: LSTM, CPU, greedy or sample).
+    `eager` (the fast torch loop, never numba nor a CUDA graph) or `numba` (the numba kernel: LSTM, CPU, greedy or sample).
     """
     n, p = primer.shape
     n_values, device = net.n_values, primer.device
@@ -490,7 +490,7 @@ def get_loop(net: SoloNet, impl: str, device: torch.device, settings: tuple) -> 
         loop = Loop(stepper, chooser, n, p, steps, net.n_values, device)
     if keep and impl == "compiled":
         loop.launch = torch.compile(loop.run, dynamic=False)
-    elif keep and device.type == "cuda" and strategy in ("greedy", "sample"):
+    elif keep and impl == "fast" and device.type == "cuda" and strategy in ("greedy", "sample"):
         # only simple kernels here; top_k and top_p (sort, topk) run eagerly rather than rely on capture
         stepper.load(net, net.head.bias.detach())
         loop.capture()
