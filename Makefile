@@ -42,7 +42,7 @@ bench: $(STAMP)
 
 # The lent GPU machine (Python 3.12, torch and Lightning, no network) lacks these: their wheels go in .whl/
 # (ignored; about 6 MB, all pure Python), which the device tool carries and gpu-check installs from.
-GPU_WHEELS := hydra-core==1.3.8 omegaconf==2.3.1 hydra-joblib-launcher==1.2.0 pretty_midi==0.2.11.post0 mido==1.3.3
+GPU_WHEELS := hydra-core==1.3.8 omegaconf==2.3.1 hydra-joblib-launcher==1.2.0 pretty_midi==0.2.11.post0 mido==1.3.3 importlib_resources==6.5.2
 gpu-wheels: $(STAMP)
 	rm -rf .whl.tmp && mkdir .whl.tmp
 	$(PY) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import logging
 import os
 import platform
 import subprocess
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -75,7 +77,7 @@ def environment(device: torch.device) -> dict:
         "cpu_count": os.cpu_count(),
     }
     if device.type == "cuda":
-        found["gpu_memory_gib"] = torch.cuda.get_device_properties(device).total_memory / 2**30
+        found["gpu_memory_gib"] = round(torch.cuda.get_device_properties(device).total_memory / 2**30, 1)
         smi = subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"], capture_output=True)
         found["driver"] = smi.stdout.decode().strip() or None
     return found
@@ -130,6 +132,8 @@ def train_tokens_per_s(case: dict, device: torch.device, precision: str, lightni
     from jazz_solo.data import EpochBatches, WindowDataset
     from jazz_solo.model import JazzSoloModule
 
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)  # its device lines and tips, once per fit
+    warnings.filterwarnings("ignore", ".*(does not have many workers|no `val_dataloader`|Tensor Cores).*")
     n_values, tx, batch, steps = case["n_values"], case["Tx"], case["batch"], case["steps"]
     g = torch.Generator().manual_seed(0)
     windows = torch.randint(0, n_values, (batch * (steps + 5), tx + 1), generator=g).to(device)
