@@ -50,7 +50,7 @@ gpu-wheels: $(STAMP)
 	$(PY) -m pip wheel -q --no-deps -w .whl.tmp antlr4-python3-runtime==4.9.3  # an sdist only: built here
 	rm -rf .whl && mv .whl.tmp .whl
 
-# One go on a GPU (about 5 min on an H100): gpu tests, sampler and training benches, a sweep, generate.py.
+# One go on a GPU (about 4 min on an H100): gpu tests, sampler and training benches, a sweep, generate.py.
 # Without CUDA it runs the same code at a tiny size. Results: outputs/gpu_check/gpu_check.{json,md}.
 GPU_CHECK_ARGS ?=
 gpu-check:

@@ -1,7 +1,7 @@
 """python -m jazz_solo.bench gpu [--out DIR] [--skip SECTIONS]: the one prepared GPU check (`make gpu-check`).
 
 A GPU is lent to this project only now and then, for minutes, so everything it should tell us runs in
-one go (about 5 minutes on an H100), each section timed and recorded even when another fails:
+one go (about 4 minutes on an H100), each section timed and recorded even when another fails:
 
 - tests: the `gpu`-marked tests (pytest in a subprocess);
 - sampler: tokens/s of the CUDA-graph loop (`fast`), the same torch loop launched op by op (`eager`) and
