@@ -229,14 +229,18 @@ def write(root: int, quality: str, tensions: tuple[str, ...], bass: int | None) 
         return "NC"
     naturals = [t for t in tensions if t in ("9", "11", "13")]
     altered = [t for t in tensions if t not in naturals]
+
+    def implies(extension: str) -> bool:  # parse gives each degree it implies back: natural, or altered instead
+        top = "9" if extension == "69" else extension
+        return top in naturals and all((d in naturals) != (d in degrees) for d in _IMPLIED[top])
+
+    degrees = {t.lstrip("#b") for t in altered}
     body = QUALITIES[quality][0]
-    if quality in ("6", "m6") and "9" in naturals:
+    if quality in ("6", "m6") and "9" in naturals and implies("69"):
         body, naturals = body + "9", [t for t in naturals if t != "9"]
     elif quality in _EXTENDED:
         before, after = _EXTENDED[quality]
-        degrees = {t.lstrip("#b") for t in tensions}
-        fits = [e for e in ("13", "11", "9") if e in naturals and all(d in degrees for d in _IMPLIED[e])]
-        ext = fits[0] if fits else "7"
+        ext = next((e for e in ("13", "11", "9") if implies(e)), "7")
         naturals = [t for t in naturals if t not in _IMPLIED[ext]]
         body, altered = before + ext, altered + ([after] if after else [])
     added = "".join("add" + t for t in naturals) + "".join(altered)
