@@ -158,7 +158,7 @@ class Progression:
             return cls.parse(value, tempo, beats_per_bar, where)
         path = Path(value.strip()).expanduser()
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a BOM from Windows editors is no chord
         except (OSError, UnicodeDecodeError) as err:
             reason = "no such file" if isinstance(err, FileNotFoundError) else f"cannot read it ({type(err).__name__})"
             raise JazzSoloError(f"{where}{path}: {reason}") from None
