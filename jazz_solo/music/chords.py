@@ -128,7 +128,8 @@ class Progression:
     @classmethod
     def parse(cls, text: str, tempo: float = 120.0, beats_per_bar: int = 4, where: str = "") -> Progression:
         """The progression a text writes (see the module docstring); `where` names its source in errors."""
-        source = where or f"progression {text.strip()!r}"
+        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + "..."
+        source = where or f"progression {shown!r}"
         spans: list[ChordSpan] = []
         bar_number = 0
         for line in text.splitlines():
