@@ -40,7 +40,7 @@ class Solo:
 
 
 def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
-    """The progression to play over: the checkpoint's, or `chords` (text, or a MIDI file's chords).
+    """The progression to play over: the checkpoint's, or `chords` (text, a .txt file, or a MIDI file's chords).
 
     `tempo` overrides the tempo.
     """
@@ -49,7 +49,7 @@ def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None
     else:
         progression = Progression.from_dict(ckpt.backing)
         if chords is not None:
-            progression = Progression.parse(chords, progression.tempo, progression.beats_per_bar)
+            progression = Progression.read(chords, progression.tempo, progression.beats_per_bar, "chords=")
     if tempo is not None:
         progression.tempo = tempo
     return progression
