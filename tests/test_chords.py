@@ -19,6 +19,7 @@ def test_parse_progression_text():
     assert [s.chord.symbol for s in prog.spans] == ["Dm7", "G7", "Cmaj7", "Cmaj7"]
     assert [(s.start, s.duration) for s in prog.spans] == [(0, 2), (2, 2), (4, 4), (8, 4)]
     assert prog.chord_at(13.0).symbol == "Dm7"  # loops past its end
+    assert prog.chord_at(12 - 4e-15).symbol == "Dm7" and prog.chord_at(2 - 4e-15).symbol == "G7"  # float error
     assert Progression.from_dict(prog.to_dict()) == prog
 
 

@@ -167,9 +167,9 @@ class Progression:
 
     def span_at(self, time: float) -> ChordSpan:
         """The span sounding at `time`; the progression repeats past its end."""
-        t = time % self.length if self.length else 0.0
+        t = (time + 1e-9) % self.length if self.length else 0.0  # a hair before a bar line counts as on it
         for span in self.spans:
-            if span.start <= t + 1e-9 < span.end:
+            if span.start <= t < span.end:
                 return span
         return self.spans[-1]
 
