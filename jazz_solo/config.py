@@ -17,6 +17,7 @@ CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
 LENGTHS = ("onsets", "written")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
+RENDERS = ("png", "wav")  # what generate can write beside each solo's MIDI file
 
 
 def _check(ok: bool, message: str) -> None:
@@ -97,9 +98,12 @@ class GenerateConfig:
     chords: str | None = None  # progression text (or a .mid file) to play over; None: the checkpoint's
     tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
+    render: list[str] = field(default_factory=list)  # also write these beside each MIDI file: png, wav
 
     def __post_init__(self) -> None:
         _check(self.n >= 1, f"n must be >= 1, got {self.n}")
+        unknown = [r for r in self.render if r not in RENDERS]
+        _check(not unknown, f"render: {', '.join(map(repr, unknown))} unknown (choose from {', '.join(RENDERS)})")
         _check(self.length >= 1, f"length must be >= 1, got {self.length}")
         _check_sampling(self)
         _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
@@ -138,6 +142,15 @@ class EvaluateConfig:
         _check(
             self.segment_bars is None or self.segment_bars >= 1, f"segment_bars must be >= 1, got {self.segment_bars}"
         )
+
+
+def list_override(arg: str, key: str) -> str:
+    """`key=a,b` or `key=a` on a command line as Hydra's list `key=[a,b]` (Hydra reads a bare `a,b` as a
+    sweep and refuses it without --multirun); other arguments unchanged."""
+    name, sep, value = arg.partition("=")
+    if name != key or not sep or value.startswith("["):
+        return arg
+    return f"{key}=[{value}]"
 
 
 C = TypeVar("C")

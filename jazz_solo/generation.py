@@ -16,7 +16,7 @@ import pretty_midi
 import torch
 
 from jazz_solo.atomic import write_bytes
-from jazz_solo.config import GenerateConfig
+from jazz_solo.config import RENDERS, GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.render import to_pretty_midi
@@ -112,6 +112,23 @@ def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> 
     return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}")
 
 
+def render_solo(solo: Solo, progression: Progression, midi: Path, kinds: list[str], title: str = "") -> dict[str, Path]:
+    """Write the solo beside its MIDI file `midi` as each of `kinds` (RENDERS: png, wav); return kind -> path.
+
+    png: a piano roll over its chords (plots.py); wav: the solo over its comping (music/audio.py).
+    """
+    written = {}
+    if "png" in kinds:
+        from jazz_solo.plots import save_piano_roll  # matplotlib: imported only when asked for
+
+        written["png"] = save_piano_roll(solo.notes, progression, midi.with_suffix(".png"), title)
+    if "wav" in kinds:
+        from jazz_solo.music.audio import write_wav
+
+        written["wav"] = write_wav(solo_midi(solo, progression), midi.with_suffix(".wav"))
+    return written
+
+
 @contextmanager
 def progress_bar(total: int, label: str):
     """Yield advance(): a bar on stderr for long jobs in a terminal (gone when done), nothing otherwise."""
@@ -123,16 +140,18 @@ def progress_bar(total: int, label: str):
 
 
 def listed_solos(manifest: Path) -> set[str]:
-    """The file names an earlier manifest.json lists (none when it is missing or unreadable)."""
+    """The file names an earlier manifest.json lists, renders included (none when it is missing or unreadable)."""
     entries = (read_json(manifest) or {}).get("solos")
     try:
-        return {e["file"] for e in entries if Path(e["file"]).name == e["file"]}  # names in the folder only
-    except (KeyError, TypeError):
+        names = {e[key] for e in entries for key in ("file", *RENDERS) if key in e}
+    except TypeError:
         return set()
+    return {name for name in names if isinstance(name, str) and Path(name).name == name}  # names in the folder only
 
 
 def generate(cfg: GenerateConfig) -> list[Path]:
-    """Write cfg.n solos as MIDI files in cfg.out, plus manifest.json; return the MIDI files' paths.
+    """Write cfg.n solos as MIDI files in cfg.out (and, beside each, the cfg.render files), plus manifest.json;
+    return the MIDI files' paths.
 
     manifest.json holds the settings and, for each solo, its file, seed, strategy and log-probability:
     `generate.py` with those settings, seed=<the solo's seed> and n=1 writes the same file again.
@@ -142,13 +161,15 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     out = Path(cfg.out)
     digits = max(3, len(str(cfg.n - 1)))
     paths = [out / f"solo_{i:0{digits}d}.mid" for i in range(cfg.n)]
+    renders = [p.with_suffix(f".{kind}") for p in paths for kind in cfg.render]
     manifest = out / "manifest.json"
-    taken = [p for p in [*paths, manifest] if p.exists()]
+    taken = [p for p in [*paths, *renders, manifest] if p.exists()]
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
-    stale = listed_solos(manifest) - {p.name for p in paths}  # an earlier run's solos this one does not write
+    stale = listed_solos(manifest) - {p.name for p in [*paths, *renders]}  # an earlier run's files not rewritten
 
     options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
+    rendered = []
     with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
         solos = sample_solos(
             ckpt, progression, cfg.n, cfg.length, cfg.strategy, cfg.temperature, cfg.seed, cfg.device, **options
@@ -156,13 +177,16 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         for path, solo in zip(paths, solos):
             # named by its seed alone, so that re-creating a solo alone writes the same bytes
             write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}"))
+            title = f"{path.name}: seed {solo.seed}, {cfg.strategy}, log-prob {solo.log_prob:.1f}"
+            rendered.append(render_solo(solo, progression, path, cfg.render, title))
             log.debug("%s: %d notes, log-prob %.2f", path.name, len(solo.notes), solo.log_prob)
             advance()
     settings = dataclasses.asdict(cfg)
     del settings["overwrite"]
     entries = [
         {"file": p.name, "seed": solo.seed, "strategy": cfg.strategy, "log_prob": solo.log_prob}
-        for p, solo in zip(paths, solos)
+        | {kind: f.name for kind, f in files.items()}
+        for p, solo, files in zip(paths, solos, rendered)
     ]
     write_json(manifest, {"settings": settings, "solos": entries})
     for name in stale:  # so the folder holds what its manifest lists
