@@ -6,7 +6,9 @@ one line on stderr (see errors.one_line_errors) before any work starts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -152,6 +154,25 @@ def list_override(arg: str, key: str) -> str:
         return arg
     return f"{key}=[{value}]"
 
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+_OPTION = re.compile(r"^(\w+): *(.*?) *(?:# *(.*))?$")  # a top-level `key: value  # what it does` line
+
+
+def options_help(config_name: str) -> str:
+    """`--help`'s list of options: one line per top-level key of conf/<config_name>.yaml, with its default
+    and the comment beside it, so that the YAML's comments are the one place the options are described."""
+    lines = []
+    for line in (CONF / f"{config_name}.yaml").read_text().splitlines():
+        match = _OPTION.match(line)
+        if match and match[1] not in ("defaults", "hydra"):
+            key, value, what = match[1], match[2], match[3] or ""
+            shown = f"{key}=..." if value == "???" else f"{key}={value}"
+            lines.append(f"  {shown:<18} {'(required) ' if value == '???' else ''}{what}")
+    return "\n".join(lines)
+
+
+OmegaConf.register_new_resolver("options_help", options_help, replace=True)  # conf/*.yaml's hydra.help.template
 
 C = TypeVar("C")
 
