@@ -88,7 +88,9 @@ class TrainConfig:
 class GenerateConfig:
     ckpt: str = MISSING
     n: int = 1  # number of solos
-    length: int = 64  # values per solo
+    length: int = 64  # values per solo (unless bars or choruses is given)
+    bars: int | None = None  # each solo lasts this many bars (cut at the bar line)
+    choruses: int | None = None  # each solo lasts this many times through the progression
     strategy: str = "greedy"
     temperature: float = 1.0  # sample, top_k, top_p
     top_k: int = 10  # top_k: sample among the k most likely values
@@ -107,6 +109,9 @@ class GenerateConfig:
         unknown = [r for r in self.render if r not in RENDERS]
         _check(not unknown, f"render: {', '.join(map(repr, unknown))} unknown (choose from {', '.join(RENDERS)})")
         _check(self.length >= 1, f"length must be >= 1, got {self.length}")
+        _check(self.bars is None or self.bars >= 1, f"bars must be >= 1, got {self.bars}")
+        _check(self.choruses is None or self.choruses >= 1, f"choruses must be >= 1, got {self.choruses}")
+        _check(self.bars is None or self.choruses is None, "give bars or choruses, not both")
         _check_sampling(self)
         _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
 

@@ -9,7 +9,7 @@ import dataclasses
 import logging
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pretty_midi
@@ -20,9 +20,9 @@ from jazz_solo.config import RENDERS, GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.render import to_pretty_midi
-from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi
+from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi, snap
 from jazz_solo.music.smf import solo_file
-from jazz_solo.music.tokenizers import get_tokenizer
+from jazz_solo.music.tokenizers import get_tokenizer, value_length
 from jazz_solo.net import Checkpoint, load_checkpoint
 from jazz_solo.runs import read_json, write_json
 from jazz_solo.sampler import sample
@@ -31,12 +31,16 @@ log = logging.getLogger(__name__)
 PROGRESS_FROM = 100  # solos: fewer are written before a bar would be worth showing
 
 
+MAX_TRIES = 6  # timed solos: sample this many times, twice as many values each time, before giving up
+
+
 @dataclass
 class Solo:
     values: list[str]
     notes: list[Note]
-    log_prob: float
+    log_prob: float  # of the values after the first (the primer), under the model
     seed: int
+    end: float = 0.0  # quarter notes: when its values end (a solo may end in a rest)
 
 
 def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
@@ -103,13 +107,68 @@ def sample_solos(
     solos = []
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
-        solos.append(Solo(values, tokenizer.decode(values, progression, seed=s), lp, s))
+        end = sum(value_length(v) for v in values)
+        solos.append(Solo(values, tokenizer.decode(values, progression, seed=s), lp, s, end))
     return solos
+
+
+def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quarters: float, **options) -> list[Solo]:
+    """n solos that last `quarters` quarter notes: sample_solos(**options) with enough values to get there
+    (twice as many again while one falls short), then each cut there: the values that start before
+    it are kept, a note that crosses it ends there, log_prob is that of the values kept.
+    """
+    counts = torch.tensor(ckpt.value_counts, dtype=torch.float)
+    lengths = torch.tensor([value_length(v) for v in ckpt.vocab])
+    mean = float((counts * lengths).sum() / counts.sum())  # quarter notes a value takes, over the corpus
+    length = int(quarters / mean * 1.25) + 8
+    for _ in range(MAX_TRIES):
+        solos = sample_solos(ckpt, progression, n, length, **options)
+        if all(solo.end >= quarters - 1e-6 for solo in solos):
+            break
+        length *= 2
+    else:
+        raise JazzSoloError(f"after {length // 2} values a solo is still shorter than {quarters:g} quarter notes")
+    kept = [next(i for i, t in enumerate(onsets(solo.values)) if t >= quarters - 1e-6) for solo in solos]
+    index = {value: j for j, value in enumerate(ckpt.vocab)}
+    tokens = torch.tensor([[index[v] for v in solo.values] for solo in solos], device=ckpt.net.head.weight.device)
+    log_probs = prefix_log_probs(ckpt.net, tokens, torch.tensor(kept, device=tokens.device), options.get("mask"))
+    return [
+        Solo(
+            solo.values[:k],
+            [replace(n, duration=min(n.duration, quarters - n.start)) for n in solo.notes if n.start < quarters - 1e-6],
+            lp,
+            solo.seed,
+            quarters,
+        )
+        for solo, k, lp in zip(solos, kept, log_probs.tolist())
+    ]
+
+
+def onsets(values: list[str]) -> list[float]:
+    """When each value starts, quarter notes, then when the last one ends."""
+    times = [0.0]
+    for value in values:
+        times.append(snap(times[-1] + value_length(value)))
+    return times
+
+
+@torch.no_grad()
+def prefix_log_probs(net, tokens: torch.Tensor, kept: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """(n,) log-probability under `net` of tokens[i, 1:kept[i]], each given the ones before it.
+
+    tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask as in sampler.sample.
+    """
+    logits, _ = net(torch.nn.functional.one_hot(tokens[:, :-1], net.n_values).float())  # (n, L - 1, n_values)
+    if mask is not None:
+        logits = logits.masked_fill(mask.to(logits.device, torch.bool), float("-inf"))
+    picked = logits.log_softmax(-1).gather(-1, tokens[:, 1:, None])[..., 0]  # (n, L - 1)
+    steps = torch.arange(1, tokens.shape[1], device=tokens.device)
+    return torch.where(steps < kept[:, None], picked, torch.zeros_like(picked)).sum(1)
 
 
 def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> pretty_midi.PrettyMIDI:
     """The solo over its comping, named `name` (default: by its seed, as generate names its files)."""
-    return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}")
+    return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}", end=solo.end)
 
 
 def render_solo(solo: Solo, progression: Progression, midi: Path, kinds: list[str], title: str = "") -> dict[str, Path]:
@@ -121,7 +180,7 @@ def render_solo(solo: Solo, progression: Progression, midi: Path, kinds: list[st
     if "png" in kinds:
         from jazz_solo.plots import save_piano_roll  # matplotlib: imported only when asked for
 
-        written["png"] = save_piano_roll(solo.notes, progression, midi.with_suffix(".png"), title)
+        written["png"] = save_piano_roll(solo.notes, progression, midi.with_suffix(".png"), title, solo.end)
     if "wav" in kinds:
         from jazz_solo.music.audio import write_wav
 
@@ -149,6 +208,15 @@ def listed_solos(manifest: Path) -> set[str]:
     return {name for name in names if isinstance(name, str) and Path(name).name == name}  # names in the folder only
 
 
+def solo_time(cfg: GenerateConfig, progression: Progression) -> float | None:
+    """How long each solo lasts, in quarter notes, when cfg asks in bars or choruses; None: cfg.length values."""
+    if cfg.bars is not None:
+        return float(cfg.bars * progression.beats_per_bar)
+    if cfg.choruses is not None:
+        return cfg.choruses * progression.length
+    return None
+
+
 def generate(cfg: GenerateConfig) -> list[Path]:
     """Write cfg.n solos as MIDI files in cfg.out (and, beside each, the cfg.render files), plus manifest.json;
     return the MIDI files' paths.
@@ -171,12 +239,15 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
     rendered = []
     with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
-        solos = sample_solos(
-            ckpt, progression, cfg.n, cfg.length, cfg.strategy, cfg.temperature, cfg.seed, cfg.device, **options
-        )
+        sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device, **options)
+        quarters = solo_time(cfg, progression)
+        if quarters is None:
+            solos = sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)
+        else:
+            solos = sample_timed_solos(ckpt, progression, cfg.n, quarters, **sampling)
         for path, solo in zip(paths, solos):
             # named by its seed alone, so that re-creating a solo alone writes the same bytes
-            write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}"))
+            write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}", end=solo.end))
             title = f"{path.name}: seed {solo.seed}, {cfg.strategy}, log-prob {solo.log_prob:.1f}"
             rendered.append(render_solo(solo, progression, path, cfg.render, title))
             log.debug("%s: %d notes, log-prob %.2f", path.name, len(solo.notes), solo.log_prob)

@@ -35,15 +35,16 @@ def pitch_label(pitch: int) -> str:
     return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
-def piano_roll_figure(notes: list[Note], progression: Progression, title: str = ""):
+def piano_roll_figure(notes: list[Note], progression: Progression, title: str = "", end: float = 0.0):
     """A solo as a piano roll that reads like a lead sheet: systems of up to BARS_PER_ROW bars, bar lines
     and numbers, a tick at each beat, chord symbols over their spans (the progression looped to the
     solo's length), note names up the side.
 
-    Times are in quarter notes; the bars are the progression's (`beats_per_bar` quarter notes each).
+    Times are in quarter notes; the bars are the progression's (`beats_per_bar` quarter notes each). The
+    roll lasts to the end of the bar of the last note or of `end` (a solo may end in a rest), whichever is later.
     """
     bar = progression.beats_per_bar
-    bars = max(1, int(-(-max((n.end for n in notes), default=bar) // bar)))
+    bars = max(1, int(-(-max(end, max((n.end for n in notes), default=bar)) // bar)))
     rows = -(-bars // BARS_PER_ROW)
     low, high = (min(n.pitch for n in notes) - 2, max(n.pitch for n in notes) + 2) if notes else (58, 74)
     row_height = 1.2 + 0.09 * (high - low)
@@ -98,8 +99,10 @@ def piano_roll_figure(notes: list[Note], progression: Progression, title: str = 
     return fig
 
 
-def save_piano_roll(notes: list[Note], progression: Progression, path: str | os.PathLike, title: str = "") -> Path:
-    return save_figure(piano_roll_figure(notes, progression, title), path)
+def save_piano_roll(
+    notes: list[Note], progression: Progression, path: str | os.PathLike, title: str = "", end: float = 0.0
+) -> Path:
+    return save_figure(piano_roll_figure(notes, progression, title, end), path)
 
 
 def histograms_figure(series: dict[str, np.ndarray], labels: list[str], title: str, xlabel: str):
