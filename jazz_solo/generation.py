@@ -171,21 +171,27 @@ def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> 
     return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}", end=solo.end)
 
 
-def render_solo(solo: Solo, progression: Progression, midi: Path, kinds: list[str], title: str = "") -> dict[str, Path]:
-    """Write the solo beside its MIDI file `midi` as each of `kinds` (RENDERS: png, wav); return kind -> path.
+SUFFIXES = {"mid": ".mid", "png": ".png", "wav": ".wav"}  # a kind of file (generate's render=) -> its suffix
 
-    png: a piano roll over its chords (plots.py); wav: the solo over its comping (music/audio.py).
-    """
-    written = {}
-    if "png" in kinds:
+
+def write_solo(solo: Solo, progression: Progression, path: Path, title: str = "") -> Path:
+    """Write the solo as the file `path`'s suffix names: .mid (the solo over its comping, as generate.py writes
+    it), .png (a piano roll over its chords, plots.py) or .wav (the MIDI file's sound, music/audio.py)."""
+    kind = next((k for k, suffix in SUFFIXES.items() if path.suffix.lower() == suffix), None)
+    if kind == "mid":  # named by its seed alone, so that re-creating a solo alone writes the same bytes
+        return write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}", end=solo.end))
+    if kind == "png":
         from jazz_solo.plots import save_piano_roll  # matplotlib: imported only when asked for
 
-        written["png"] = save_piano_roll(solo.notes, progression, midi.with_suffix(".png"), title, solo.end)
-    if "wav" in kinds:
+        return save_piano_roll(solo.notes, progression, path, title, solo.end)
+    if kind == "wav":
         from jazz_solo.music.audio import write_wav
 
-        written["wav"] = write_wav(solo_midi(solo, progression), midi.with_suffix(".wav"))
-    return written
+        return write_wav(solo_midi(solo, progression), path)
+    raise JazzSoloError(
+        f"{path}: cannot write a solo as {path.suffix or 'a file without a suffix'} (choose from "
+        f"{', '.join(SUFFIXES.values())})"
+    )
 
 
 @contextmanager
@@ -217,6 +223,17 @@ def solo_time(cfg: GenerateConfig, progression: Progression) -> float | None:
     return None
 
 
+def solos_for(ckpt: Checkpoint, progression: Progression, cfg: GenerateConfig) -> list[Solo]:
+    """cfg.n solos over `progression`, with cfg's sampling settings, cfg.length values long or as long as
+    cfg.bars or cfg.choruses ask."""
+    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
+    sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device, **options)
+    quarters = solo_time(cfg, progression)
+    if quarters is None:
+        return sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)
+    return sample_timed_solos(ckpt, progression, cfg.n, quarters, **sampling)
+
+
 def generate(cfg: GenerateConfig) -> list[Path]:
     """Write cfg.n solos as MIDI files in cfg.out (and, beside each, the cfg.render files), plus manifest.json;
     return the MIDI files' paths.
@@ -229,35 +246,27 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     out = Path(cfg.out)
     digits = max(3, len(str(cfg.n - 1)))
     paths = [out / f"solo_{i:0{digits}d}.mid" for i in range(cfg.n)]
-    renders = [p.with_suffix(f".{kind}") for p in paths for kind in cfg.render]
+    renders = [p.with_suffix(SUFFIXES[kind]) for p in paths for kind in cfg.render]
     manifest = out / "manifest.json"
     taken = [p for p in [*paths, *renders, manifest] if p.exists()]
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
     stale = listed_solos(manifest) - {p.name for p in [*paths, *renders]}  # an earlier run's files not rewritten
 
-    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
-    rendered = []
     with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
-        sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device, **options)
-        quarters = solo_time(cfg, progression)
-        if quarters is None:
-            solos = sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)
-        else:
-            solos = sample_timed_solos(ckpt, progression, cfg.n, quarters, **sampling)
+        solos = solos_for(ckpt, progression, cfg)
         for path, solo in zip(paths, solos):
-            # named by its seed alone, so that re-creating a solo alone writes the same bytes
-            write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}", end=solo.end))
             title = f"{path.name}: seed {solo.seed}, {cfg.strategy}, log-prob {solo.log_prob:.1f}"
-            rendered.append(render_solo(solo, progression, path, cfg.render, title))
+            for file in [path, *(path.with_suffix(SUFFIXES[kind]) for kind in cfg.render)]:
+                write_solo(solo, progression, file, title)
             log.debug("%s: %d notes, log-prob %.2f", path.name, len(solo.notes), solo.log_prob)
             advance()
     settings = dataclasses.asdict(cfg)
     del settings["overwrite"]
     entries = [
         {"file": p.name, "seed": solo.seed, "strategy": cfg.strategy, "log_prob": solo.log_prob}
-        | {kind: f.name for kind, f in files.items()}
-        for p, solo, files in zip(paths, solos, rendered)
+        | {kind: p.with_suffix(SUFFIXES[kind]).name for kind in cfg.render}
+        for p, solo in zip(paths, solos)
     ]
     write_json(manifest, {"settings": settings, "solos": entries})
     for name in stale:  # so the folder holds what its manifest lists

@@ -46,14 +46,15 @@ def piano_roll_figure(notes: list[Note], progression: Progression, title: str = 
     bar = progression.beats_per_bar
     bars = max(1, int(-(-max(end, max((n.end for n in notes), default=bar)) // bar)))
     rows = -(-bars // BARS_PER_ROW)
+    per_row = -(-bars // rows)  # rows as even as they can be: 10 bars are 5 + 5, not 8 + 2
     low, high = (min(n.pitch for n in notes) - 2, max(n.pitch for n in notes) + 2) if notes else (58, 74)
     row_height = 1.2 + 0.09 * (high - low)
-    fig, axes = plt.subplots(rows, 1, figsize=(3.0 + 1.6 * min(bars, BARS_PER_ROW), 0.8 + row_height * rows))
+    fig, axes = plt.subplots(rows, 1, figsize=(3.0 + 1.6 * per_row, 0.8 + row_height * rows))
     axes = np.atleast_1d(axes)
     spans = progression.looped(bars * bar)
     for row, ax in enumerate(axes):
-        first = row * BARS_PER_ROW
-        start, end = first * bar, min(bars, first + BARS_PER_ROW) * bar
+        first = row * per_row
+        start, end = first * bar, min(bars, first + per_row) * bar
         for pitch in range(low, high + 1):  # the black keys' rows shaded, as on a keyboard
             if pitch % 12 in BLACK_KEYS:
                 ax.axhspan(pitch - 0.5, pitch + 0.5, color="0.93", zorder=0)
@@ -61,8 +62,7 @@ def piano_roll_figure(notes: list[Note], progression: Progression, title: str = 
             if n.end > start and n.start < end:
                 box = Rectangle((n.start, n.pitch - 0.4), n.duration, 0.8, color="tab:red", alpha=0.85, zorder=3)
                 ax.add_patch(box)
-        # a row spans BARS_PER_ROW bars even when the solo ends sooner, so bars are equally wide in every row
-        ax.set_xlim(start, start + BARS_PER_ROW * bar if rows > 1 else end)
+        ax.set_xlim(start, start + per_row * bar)  # the last row too, so bars are equally wide in every row
         ax.set_ylim(low - 0.5, high + 0.5)
 
         # bar lines with their numbers, a lighter line at each beat
@@ -91,8 +91,7 @@ def piano_roll_figure(notes: list[Note], progression: Progression, title: str = 
                     va="bottom",
                     ha="left",
                 )
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        ax.spines["top"].set_visible(False)
     axes[-1].set_xlabel(f"bar ({bar}/4 at {progression.tempo:g} bpm; light lines: beats)")
     fig.suptitle(title or "solo", fontsize=10)
     fig.tight_layout(h_pad=2.0)

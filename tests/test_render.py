@@ -33,13 +33,13 @@ def test_a_piano_roll_has_bars_beats_chords_over_their_spans_and_note_names():
     assert {"C4", "D4", "E4", "G4"} <= set(names) and "Db4" in names  # note names, C4 = MIDI 60
 
 
-def test_a_long_solo_is_drawn_in_rows_of_eight_bars():
+def test_a_long_solo_is_drawn_in_rows_of_at_most_eight_bars():
     progression = Progression.parse("C7 | F7")
     notes = [Note(float(t), 1.0, 60 + t % 12) for t in range(0, 4 * 19, 2)]  # 19 bars
     fig = piano_roll_figure(notes, progression)
     assert len(fig.axes) == 3
-    assert [t.get_text() for t in fig.axes[2].get_xticklabels()][:3] == ["17", "18", "19"]
-    assert fig.axes[2].get_xlim() == fig.axes[1].get_xlim()[1:] + (fig.axes[1].get_xlim()[1] + 32,)
+    assert [t.get_text() for t in fig.axes[2].get_xticklabels()] == ["15", "16", "17", "18", "19", ""]  # 7 + 7 + 5
+    assert [ax.get_xlim() for ax in fig.axes] == [(0, 28), (28, 56), (56, 84)]  # bars equally wide in every row
 
 
 def test_generate_renders_a_piano_roll_and_a_wav_beside_each_solo(trained_ckpt, tmp_path):
