@@ -48,7 +48,7 @@ class Solo:
 
     def render(self, path: str | os.PathLike, title: str = "") -> Path:
         """Write the solo as `path`'s suffix says: .png (a piano roll in bars with the chord symbols), .wav (the
-        solo over its comping, as sound) or .mid; return the path."""
+        solo over its comping, as sound), .musicxml (a lead sheet) or .mid; return the path."""
         return write_solo(
             self, self.progression, Path(path), title or f"seed {self.seed}, log-prob {self.log_prob:.1f}"
         )

@@ -19,7 +19,7 @@ CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
 LENGTHS = ("onsets", "written")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
-RENDERS = ("png", "wav")  # what generate can write beside each solo's MIDI file
+RENDERS = ("png", "wav", "musicxml")  # what generate can write beside each solo's MIDI file
 
 
 def _check(ok: bool, message: str) -> None:
@@ -102,7 +102,7 @@ class GenerateConfig:
     chords: str | None = None  # progression text (or a .mid file) to play over; None: the checkpoint's
     tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
-    render: list[str] = field(default_factory=list)  # also write these beside each MIDI file: png, wav
+    render: list[str] = field(default_factory=list)  # also write these beside each MIDI file: png, wav, musicxml
 
     def __post_init__(self) -> None:
         _check(self.n >= 1, f"n must be >= 1, got {self.n}")

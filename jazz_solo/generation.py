@@ -19,6 +19,7 @@ from jazz_solo.atomic import write_bytes
 from jazz_solo.config import RENDERS, GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
+from jazz_solo.music.musicxml import write_musicxml
 from jazz_solo.music.render import to_pretty_midi
 from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi, snap
 from jazz_solo.music.smf import solo_file
@@ -171,12 +172,18 @@ def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> 
     return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}", end=solo.end)
 
 
-SUFFIXES = {"mid": ".mid", "png": ".png", "wav": ".wav"}  # a kind of file (generate's render=) -> its suffix
+SUFFIXES = {
+    "mid": ".mid",
+    "png": ".png",
+    "wav": ".wav",
+    "musicxml": ".musicxml",
+}  # a kind of file (generate's render=) -> its suffix
 
 
 def write_solo(solo: Solo, progression: Progression, path: Path, title: str = "") -> Path:
     """Write the solo as the file `path`'s suffix names: .mid (the solo over its comping, as generate.py writes
-    it), .png (a piano roll over its chords, plots.py) or .wav (the MIDI file's sound, music/audio.py)."""
+    it), .png (a piano roll over its chords, plots.py), .wav (the MIDI file's sound, music/audio.py) or .musicxml
+    (a lead sheet: notes, chord symbols, bars, tempo, music/musicxml.py)."""
     kind = next((k for k, suffix in SUFFIXES.items() if path.suffix.lower() == suffix), None)
     if kind == "mid":  # named by its seed alone, so that re-creating a solo alone writes the same bytes
         return write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}", end=solo.end))
@@ -188,6 +195,8 @@ def write_solo(solo: Solo, progression: Progression, path: Path, title: str = ""
         from jazz_solo.music.audio import write_wav
 
         return write_wav(solo_midi(solo, progression), path)
+    if kind == "musicxml":
+        return write_musicxml(solo.notes, progression, path, solo.end, title or f"seed {solo.seed}")
     raise JazzSoloError(
         f"{path}: cannot write a solo as {path.suffix or 'a file without a suffix'} (choose from "
         f"{', '.join(SUFFIXES.values())})"
