@@ -13,6 +13,9 @@ onset and length is a whole number of ticks. How lengths are written:
 - otherwise it is cut at the beats it crosses, and each piece inside a beat is written in the beat's
   own grid: eighths and sixteenths (and dotted ones) when every onset in the beat lies on the 1/4 grid,
   else triplets (quarter, eighth, 16th and 32nd triplets: 8, 4, 2 and 1 ticks), bracketed per beat.
+
+Notes are spelled as music21 spells MIDI notes (C# Eb F# G# Bb), chord roots as the symbols spell them,
+in C (no key signature): the solo moves through the keys of its progression.
 """
 
 from __future__ import annotations
@@ -43,10 +46,12 @@ KINDS = {  # chords.QUALITIES -> MusicXML's <kind>
 }
 
 
-def step_alter(pitch_class: int) -> tuple[str, int]:
-    """A pitch class spelled as the chord symbols spell it (C Db D Eb E F Gb G Ab A Bb B): (step, alter)."""
-    name = NOTE_NAMES[pitch_class]
-    return name[0], -1 if name.endswith("b") else 0
+NOTE_SPELLING = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")  # music21's (spelling.spell)
+
+
+def step_alter(name: str) -> tuple[str, int]:
+    """A note name as MusicXML's step and alter: "Eb" -> ("E", -1), "F#" -> ("F", 1)."""
+    return name[0], {"b": -1, "#": 1}.get(name[1:], 0)
 
 
 def timeline(notes: list[Note], end: int) -> list[tuple[int, int, int | None]]:
@@ -100,8 +105,8 @@ def lead_sheet(
     total = max(1, -(-round(last * DIVISIONS) // bar)) * bar
     chord_at = {round(s.start * DIVISIONS): s.chord for s in progression.looped(total / DIVISIONS)}
     events = timeline(notes, total)
-    cuts = sorted({*range(0, total, bar), *chord_at, *(s for s, _, _ in events)})
-    pieces = []  # (start, end, pitch) cut at bar lines, chord changes and the events' own edges
+    cuts = sorted({*range(0, total, bar), *chord_at})
+    pieces = []  # (start, end, pitch, tied from the previous, tied to the next): events cut at bar lines and chords
     for s, e, pitch in events:
         inner = [c for c in cuts if s < c < e]
         pieces += [(a, b, pitch, a > s, b < e) for a, b in zip([s, *inner], [*inner, e])]  # tied from / to
@@ -124,7 +129,8 @@ def lead_sheet(
     ET.SubElement(metre, "beats").text = str(progression.beats_per_bar)
     ET.SubElement(metre, "beat-type").text = "4"
     clef = ET.SubElement(attributes, "clef")
-    ET.SubElement(clef, "sign").text, ET.SubElement(clef, "line").text = "G", "2"
+    ET.SubElement(clef, "sign").text = "G"
+    ET.SubElement(clef, "line").text = "2"
     direction = ET.SubElement(first, "direction", placement="above")
     metronome = ET.SubElement(ET.SubElement(direction, "direction-type"), "metronome")
     ET.SubElement(metronome, "beat-unit").text = "quarter"
@@ -154,7 +160,7 @@ def lead_sheet(
 def harmony(chord) -> ET.Element:
     """A chord symbol: root and kind, the kind's text as the symbol writes it ("m7", "maj7", "")."""
     element = ET.Element("harmony")
-    step, alter = step_alter(chord.root)
+    step, alter = step_alter(NOTE_NAMES[chord.root])  # as the chord symbols are spelled
     root = ET.SubElement(element, "root")
     ET.SubElement(root, "root-step").text = step
     if alter:
@@ -170,7 +176,7 @@ def note(pitch: int | None, ticks: int, triplet: bool, tied_from: bool, tied_to:
     if pitch is None:
         ET.SubElement(element, "rest")
     else:
-        step, alter = step_alter(pitch % 12)
+        step, alter = step_alter(NOTE_SPELLING[pitch % 12])
         written_pitch = ET.SubElement(element, "pitch")
         ET.SubElement(written_pitch, "step").text = step
         if alter:
