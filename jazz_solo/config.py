@@ -164,17 +164,18 @@ CONF = Path(__file__).resolve().parents[1] / "conf"
 _OPTION = re.compile(r"^(\w+): *(.*?) *(?:# *(.*))?$")  # a top-level `key: value  # what it does` line
 
 
-def options_help(config_name: str) -> str:
-    """`--help`'s list of options: one line per top-level key of conf/<config_name>.yaml, with its default
-    and the comment beside it, so that the YAML's comments are the one place the options are described."""
+def options_help(config_name: str, prefix: str = "") -> str:
+    """`--help`'s list of options: one line per top-level key of conf/<config_name>.yaml (e.g. "generate",
+    "data/default" with prefix "data."), with its default and the comment beside it, so that the YAML's
+    comments are the one place the options are described. Keys whose comment starts with "(set by" are left out."""
     lines = []
     for line in (CONF / f"{config_name}.yaml").read_text().splitlines():
         match = _OPTION.match(line)
-        if match and match[1] not in ("defaults", "hydra"):
-            key, value, what = match[1], match[2], match[3] or ""
+        if match and match[1] not in ("defaults", "hydra") and not (match[3] or "").startswith("(set by"):
+            key, value, what = prefix + match[1], match[2], match[3] or ""
             shown = f"{key}=..." if value == "???" else f"{key}={value}"
-            lines.append(f"  {shown:<18} {'(required) ' if value == '???' else ''}{what}")
-    return "\n".join(lines)
+            lines.append(f"  {shown:<22} {'(required) ' if value == '???' else ''}{what}")
+    return "\n".join(lines).replace("$", "$$")  # Hydra fills the help template with string.Template: $$ is a $
 
 
 OmegaConf.register_new_resolver("options_help", options_help, replace=True)  # conf/*.yaml's hydra.help.template
