@@ -30,8 +30,6 @@ from jazz_solo.sampler import sample
 
 log = logging.getLogger(__name__)
 PROGRESS_FROM = 100  # solos: fewer are written before a bar would be worth showing
-
-
 MAX_TRIES = 6  # timed solos: sample this many times, twice as many values each time, before giving up
 
 
@@ -75,6 +73,7 @@ def sample_solos(
     beam_width: int = 4,
     mask: torch.Tensor | None = None,
     impl: str = "eager",  # not numba (`fast` at batch <= 8): its import and first call cost a CLI 0.7 s
+    decode: bool = True,  # False: values only, no notes yet (sample_timed_solos decodes what it keeps)
 ) -> list[Solo]:
     """n solos of `length` values, realised as notes over `progression`.
 
@@ -108,22 +107,23 @@ def sample_solos(
     solos = []
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
-        end = sum(value_length(v) for v in values)
-        solos.append(Solo(values, tokenizer.decode(values, progression, seed=s), lp, s, end))
+        notes = tokenizer.decode(values, progression, seed=s) if decode else []
+        solos.append(Solo(values, notes, lp, s, onsets(values)[-1]))
     return solos
 
 
 def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quarters: float, **options) -> list[Solo]:
     """n solos that last `quarters` quarter notes: sample_solos(**options) with enough values to get there
     (twice as many again while one falls short), then each cut there: the values that start before
-    it are kept, a note that crosses it ends there, log_prob is that of the values kept.
+    it are kept and realised (as sample_solos would: the notes are the same as far as they go), a note
+    that crosses the end stops there, log_prob is that of the values kept.
     """
     counts = torch.tensor(ckpt.value_counts, dtype=torch.float)
     lengths = torch.tensor([value_length(v) for v in ckpt.vocab])
     mean = float((counts * lengths).sum() / counts.sum())  # quarter notes a value takes, over the corpus
     length = int(quarters / mean * 1.25) + 8
     for _ in range(MAX_TRIES):
-        solos = sample_solos(ckpt, progression, n, length, **options)
+        solos = sample_solos(ckpt, progression, n, length, **options, decode=False)
         if all(solo.end >= quarters - 1e-6 for solo in solos):
             break
         length *= 2
@@ -133,16 +133,13 @@ def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quart
     index = {value: j for j, value in enumerate(ckpt.vocab)}
     tokens = torch.tensor([[index[v] for v in solo.values] for solo in solos], device=ckpt.net.head.weight.device)
     log_probs = prefix_log_probs(ckpt.net, tokens, torch.tensor(kept, device=tokens.device), options.get("mask"))
-    return [
-        Solo(
-            solo.values[:k],
-            [replace(n, duration=min(n.duration, quarters - n.start)) for n in solo.notes if n.start < quarters - 1e-6],
-            lp,
-            solo.seed,
-            quarters,
-        )
-        for solo, k, lp in zip(solos, kept, log_probs.tolist())
-    ]
+    tokenizer = get_tokenizer(ckpt.tokenizer)
+    cut = []
+    for solo, k, lp in zip(solos, kept, log_probs.tolist()):
+        notes = tokenizer.decode(solo.values[:k], progression, seed=solo.seed)
+        notes = [replace(n, duration=min(n.duration, quarters - n.start)) for n in notes if n.start < quarters - 1e-6]
+        cut.append(Solo(solo.values[:k], notes, lp, solo.seed, quarters))
+    return cut
 
 
 def onsets(values: list[str]) -> list[float]:
@@ -158,13 +155,17 @@ def prefix_log_probs(net, tokens: torch.Tensor, kept: torch.Tensor, mask: torch.
     """(n,) log-probability under `net` of tokens[i, 1:kept[i]], each given the ones before it.
 
     tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask as in sampler.sample.
+    Rows go through the network 1024 at a time, so that the one-hot inputs stay small.
     """
-    logits, _ = net(torch.nn.functional.one_hot(tokens[:, :-1], net.n_values).float())  # (n, L - 1, n_values)
-    if mask is not None:
-        logits = logits.masked_fill(mask.to(logits.device, torch.bool), float("-inf"))
-    picked = logits.log_softmax(-1).gather(-1, tokens[:, 1:, None])[..., 0]  # (n, L - 1)
-    steps = torch.arange(1, tokens.shape[1], device=tokens.device)
-    return torch.where(steps < kept[:, None], picked, torch.zeros_like(picked)).sum(1)
+    totals = []
+    for rows, keep in zip(tokens.split(1024), kept.split(1024)):
+        logits, _ = net(torch.nn.functional.one_hot(rows[:, :-1], net.n_values).float())  # (rows, L - 1, n_values)
+        if mask is not None:
+            logits = logits.masked_fill(mask.to(logits.device, torch.bool), float("-inf"))
+        picked = logits.log_softmax(-1).gather(-1, rows[:, 1:, None])[..., 0]  # (rows, L - 1)
+        steps = torch.arange(1, rows.shape[1], device=rows.device)
+        totals.append(torch.where(steps < keep[:, None], picked, torch.zeros_like(picked)).sum(1))
+    return torch.cat(totals)
 
 
 def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> pretty_midi.PrettyMIDI:
@@ -172,12 +173,8 @@ def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> 
     return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}", end=solo.end)
 
 
-SUFFIXES = {
-    "mid": ".mid",
-    "png": ".png",
-    "wav": ".wav",
-    "musicxml": ".musicxml",
-}  # a kind of file (generate's render=) -> its suffix
+# a kind of file (generate's render=) -> its suffix
+SUFFIXES = {"mid": ".mid", "png": ".png", "wav": ".wav", "musicxml": ".musicxml"}
 
 
 def write_solo(solo: Solo, progression: Progression, path: Path, title: str = "") -> Path:
