@@ -2,7 +2,7 @@
 
     python generate.py ckpt=outputs/train/.../checkpoints/last.ckpt
     python generate.py ckpt=model.ckpt n=10 strategy=sample temperature=0.8 seed=3 out=solos/
-    python generate.py ckpt=model.ckpt render=png,wav     # a piano roll and a WAV beside each MIDI file
+    python generate.py ckpt=model.ckpt bars=16 render=png,wav,musicxml   # 16 bars; piano roll, WAV, lead sheet
 
 Prints each written MIDI file's path on stdout, one per line (logs go to stderr).
 """
