@@ -18,6 +18,7 @@ from jazz_solo.music.score import Note  # noqa: E402
 
 BLACK_KEYS = (1, 3, 6, 8, 10)  # pitch classes
 BARS_PER_ROW = 8  # a piano roll's bars per row (system)
+CHORD_STYLE = {"fontsize": 9, "fontweight": "bold", "va": "bottom", "ha": "left"}  # chord symbols over the roll
 
 
 def save_figure(fig, path: str | os.PathLike) -> Path:
@@ -37,7 +38,7 @@ def pitch_label(pitch: int) -> str:
 
 def piano_roll_figure(notes: list[Note], progression: Progression, title: str = "", end: float = 0.0):
     """A solo as a piano roll that reads like a lead sheet: systems of up to BARS_PER_ROW bars, bar lines
-    and numbers, a tick at each beat, chord symbols over their spans (the progression looped to the
+    and numbers, a line at each beat, chord symbols over their spans (the progression looped to the
     solo's length), note names up the side.
 
     Times are in quarter notes; the bars are the progression's (`beats_per_bar` quarter notes each). The
@@ -54,22 +55,22 @@ def piano_roll_figure(notes: list[Note], progression: Progression, title: str = 
     spans = progression.looped(bars * bar)
     for row, ax in enumerate(axes):
         first = row * per_row
-        start, end = first * bar, min(bars, first + per_row) * bar
+        start, stop = first * bar, min(bars, first + per_row) * bar
         for pitch in range(low, high + 1):  # the black keys' rows shaded, as on a keyboard
             if pitch % 12 in BLACK_KEYS:
                 ax.axhspan(pitch - 0.5, pitch + 0.5, color="0.93", zorder=0)
         for n in notes:
-            if n.end > start and n.start < end:
+            if n.end > start and n.start < stop:
                 box = Rectangle((n.start, n.pitch - 0.4), n.duration, 0.8, color="tab:red", alpha=0.85, zorder=3)
                 ax.add_patch(box)
         ax.set_xlim(start, start + per_row * bar)  # the last row too, so bars are equally wide in every row
         ax.set_ylim(low - 0.5, high + 0.5)
 
         # bar lines with their numbers, a lighter line at each beat
-        bar_lines = range(start, end + 1, bar)
+        bar_lines = range(start, stop + 1, bar)
         ax.set_xticks(list(bar_lines), [str(t // bar + 1) for t in bar_lines[:-1]] + [""])
         ax.tick_params(axis="x", length=0, labelsize=8)
-        for t in range(start, end + 1):
+        for t in range(start, stop + 1):
             strong = t % bar == 0
             ax.axvline(t, color="0.3" if strong else "0.82", linewidth=1.1 if strong else 0.6, zorder=1)
 
@@ -80,17 +81,8 @@ def piano_roll_figure(notes: list[Note], progression: Progression, title: str = 
 
         # chord symbols over their spans, just above the row
         for span in spans:
-            if start <= span.start < end:
-                ax.text(
-                    span.start + 0.08,
-                    1.01,
-                    span.chord.symbol,
-                    transform=ax.get_xaxis_transform(),
-                    fontsize=9,
-                    fontweight="bold",
-                    va="bottom",
-                    ha="left",
-                )
+            if start <= span.start < stop:
+                ax.text(span.start + 0.08, 1.01, span.chord.symbol, transform=ax.get_xaxis_transform(), **CHORD_STYLE)
         ax.spines["top"].set_visible(False)
     axes[-1].set_xlabel(f"bar ({bar}/4 at {progression.tempo:g} bpm; light lines: beats)")
     fig.suptitle(title or "solo", fontsize=10)
