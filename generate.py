@@ -2,14 +2,17 @@
 
     python generate.py ckpt=outputs/train/.../checkpoints/last.ckpt
     python generate.py ckpt=model.ckpt n=10 strategy=sample temperature=0.8 seed=3 out=solos/
+    python generate.py ckpt=model.ckpt bars=16 render=png,wav,musicxml   # 16 bars; piano roll, WAV, lead sheet
 
 Prints each written MIDI file's path on stdout, one per line (logs go to stderr).
 """
 
+import sys
+
 import hydra
 from omegaconf import DictConfig
 
-from jazz_solo.config import GenerateConfig, load
+from jazz_solo.config import GenerateConfig, list_override, load
 from jazz_solo.errors import hydra_entry, one_line_errors
 from jazz_solo.generation import generate
 
@@ -22,4 +25,5 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
+    sys.argv = [list_override(arg, "render") for arg in sys.argv]
     hydra_entry(main)

@@ -199,7 +199,8 @@ class SampleSolo(pl.Callback):
         pm = solo_midi(solo, progression)
         write_midi(pm, self.out / "solo.mid")
         wav = write_wav(pm, self.out / "solo.wav")
-        png = save_piano_roll(pm, self.out / "solo.png", title=f"sample solo from {Path(path).name}")
+        title = f"sample solo from {Path(path).name}"
+        png = save_piano_roll(solo.notes, progression, self.out / "solo.png", title, solo.end)
         caption = f"{Path(path).name}, T={self.temperature}, seed {self.seed}"
         for lg in wandb_loggers:
             lg.log_audio("sample/audio", [str(wav)], sample_rate=[SAMPLE_RATE], caption=[caption])

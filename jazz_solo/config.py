@@ -6,7 +6,9 @@ one line on stderr (see errors.one_line_errors) before any work starts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from omegaconf import MISSING, DictConfig, OmegaConf
@@ -17,6 +19,7 @@ CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
 LENGTHS = ("onsets", "written")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
+RENDERS = ("png", "wav", "musicxml")  # what generate can write beside each solo's MIDI file
 
 
 def _check(ok: bool, message: str) -> None:
@@ -85,7 +88,9 @@ class TrainConfig:
 class GenerateConfig:
     ckpt: str = MISSING
     n: int = 1  # number of solos
-    length: int = 64  # values per solo
+    length: int = 64  # values per solo (unless bars or choruses is given)
+    bars: int | None = None  # each solo lasts this many bars (cut at the bar line)
+    choruses: int | None = None  # each solo lasts this many times through the progression
     strategy: str = "greedy"
     temperature: float = 1.0  # sample, top_k, top_p
     top_k: int = 10  # top_k: sample among the k most likely values
@@ -97,10 +102,16 @@ class GenerateConfig:
     chords: str | None = None  # progression (text, a .txt or a .mid file) to play over; None: the checkpoint's
     tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
+    render: list[str] = field(default_factory=list)  # also write these beside each MIDI file: png, wav, musicxml
 
     def __post_init__(self) -> None:
         _check(self.n >= 1, f"n must be >= 1, got {self.n}")
+        unknown = [r for r in self.render if r not in RENDERS]
+        _check(not unknown, f"render: {', '.join(map(repr, unknown))} unknown (choose from {', '.join(RENDERS)})")
         _check(self.length >= 1, f"length must be >= 1, got {self.length}")
+        _check(self.bars is None or self.bars >= 1, f"bars must be >= 1, got {self.bars}")
+        _check(self.choruses is None or self.choruses >= 1, f"choruses must be >= 1, got {self.choruses}")
+        _check(self.bars is None or self.choruses is None, "give bars or choruses, not both")
         _check_sampling(self)
         _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
 
@@ -139,6 +150,35 @@ class EvaluateConfig:
             self.segment_bars is None or self.segment_bars >= 1, f"segment_bars must be >= 1, got {self.segment_bars}"
         )
 
+
+def list_override(arg: str, key: str) -> str:
+    """`key=a,b` or `key=a` on a command line as Hydra's list `key=[a,b]` (Hydra reads a bare `a,b` as a
+    sweep and refuses it without --multirun); other arguments unchanged."""
+    name, sep, value = arg.partition("=")
+    if name != key or not sep or value.startswith("["):
+        return arg
+    return f"{key}=[{value}]"
+
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+_OPTION = re.compile(r"^(\w+): *(.*?) *(?:# *(.*))?$")  # a top-level `key: value  # what it does` line
+
+
+def options_help(config_name: str, prefix: str = "") -> str:
+    """`--help`'s list of options: one line per top-level key of conf/<config_name>.yaml (e.g. "generate",
+    "data/default" with prefix "data."), with its default and the comment beside it, so that the YAML's
+    comments are the one place the options are described. Keys whose comment starts with "(set by" are left out."""
+    lines = []
+    for line in (CONF / f"{config_name}.yaml").read_text().splitlines():
+        match = _OPTION.match(line)
+        if match and match[1] not in ("defaults", "hydra") and not (match[3] or "").startswith("(set by"):
+            key, value, what = prefix + match[1], match[2], match[3] or ""
+            shown = f"{key}=..." if value == "???" else f"{key}={value}"
+            lines.append(f"  {shown:<22} {'(required) ' if value == '???' else ''}{what}")
+    return "\n".join(lines).replace("$", "$$")  # Hydra fills the help template with string.Template: $$ is a $
+
+
+OmegaConf.register_new_resolver("options_help", options_help, replace=True)  # conf/*.yaml's hydra.help.template
 
 C = TypeVar("C")
 

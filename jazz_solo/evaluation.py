@@ -220,7 +220,8 @@ def _write_media(out: Path, solos: list[Solo], progression: Progression, sets: d
         solo, stem = solos[i], label.replace(" ", "_")
         pm = solo_midi(solo, progression, name=label)
         title = f"{label}: log-prob {solo.log_prob:.1f}, seed {solo.seed}"
-        files = [save_piano_roll(pm, out / f"{stem}.png", title).name, write_midi(pm, out / f"{stem}.mid").name]
+        png = save_piano_roll(solo.notes, progression, out / f"{stem}.png", title, solo.end)
+        files = [png.name, write_midi(pm, out / f"{stem}.mid").name]
         if audio:
             files.append(write_wav(pm, out / f"{stem}.wav").name)
         shown.append((label, solo, files))

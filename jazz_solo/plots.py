@@ -1,4 +1,4 @@
-"""Pictures to look at: piano rolls of a solo over its comping, histograms of sets (matplotlib, headless)."""
+"""Pictures to look at: piano rolls of a solo over its chords, histograms of sets (matplotlib, headless)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 import numpy as np  # noqa: E402
-import pretty_midi  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 from jazz_solo.atomic import atomic_file  # noqa: E402
+from jazz_solo.music.chords import NOTE_NAMES, Progression  # noqa: E402
+from jazz_solo.music.score import Note  # noqa: E402
+
+BLACK_KEYS = (1, 3, 6, 8, 10)  # pitch classes
+BARS_PER_ROW = 8  # a piano roll's bars per row (system)
+CHORD_STYLE = {"fontsize": 9, "fontweight": "bold", "va": "bottom", "ha": "left"}  # chord symbols over the roll
 
 
 def save_figure(fig, path: str | os.PathLike) -> Path:
@@ -25,22 +31,69 @@ def save_figure(fig, path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def piano_roll_figure(pm: pretty_midi.PrettyMIDI, title: str = ""):
-    """Notes as bars (time in seconds, MIDI pitch): the first instrument (the solo) on top in colour."""
-    fig, ax = plt.subplots(figsize=(12, 4))
-    for index, inst in enumerate(pm.instruments):
-        colour, alpha = ("tab:red", 0.9) if index == 0 else ("tab:gray", 0.35)
-        for note in inst.notes:
-            ax.broken_barh([(note.start, note.end - note.start)], (note.pitch - 0.4, 0.8), color=colour, alpha=alpha)
-    ax.set_xlabel("time (s)")
-    ax.set_ylabel("MIDI pitch")
-    ax.set_title(title or "piano roll (red: solo, grey: comping)")
-    ax.grid(axis="y", alpha=0.2)
+def pitch_label(pitch: int) -> str:
+    """A MIDI pitch as a note name with its octave, C4 = 60: "Eb4", "C5"."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def piano_roll_figure(notes: list[Note], progression: Progression, title: str = "", end: float = 0.0):
+    """A solo as a piano roll that reads like a lead sheet: systems of up to BARS_PER_ROW bars, bar lines
+    and numbers, a line at each beat, chord symbols over their spans (the progression looped to the
+    solo's length), note names up the side.
+
+    Times are in quarter notes; the bars are the progression's (`beats_per_bar` quarter notes each). The
+    roll lasts to the end of the bar of the last note or of `end` (a solo may end in a rest), whichever is later.
+    """
+    bar = progression.beats_per_bar
+    bars = max(1, int(-(-max(end, max((n.end for n in notes), default=bar)) // bar)))
+    rows = -(-bars // BARS_PER_ROW)
+    per_row = -(-bars // rows)  # rows as even as they can be: 10 bars are 5 + 5, not 8 + 2
+    low, high = (min(n.pitch for n in notes) - 2, max(n.pitch for n in notes) + 2) if notes else (58, 74)
+    row_height = 1.2 + 0.09 * (high - low)
+    fig, axes = plt.subplots(rows, 1, figsize=(3.0 + 1.6 * per_row, 0.8 + row_height * rows))
+    axes = np.atleast_1d(axes)
+    spans = progression.looped(bars * bar)
+    for row, ax in enumerate(axes):
+        first = row * per_row
+        start, stop = first * bar, min(bars, first + per_row) * bar
+        for pitch in range(low, high + 1):  # the black keys' rows shaded, as on a keyboard
+            if pitch % 12 in BLACK_KEYS:
+                ax.axhspan(pitch - 0.5, pitch + 0.5, color="0.93", zorder=0)
+        for n in notes:
+            if n.end > start and n.start < stop:
+                box = Rectangle((n.start, n.pitch - 0.4), n.duration, 0.8, color="tab:red", alpha=0.85, zorder=3)
+                ax.add_patch(box)
+        ax.set_xlim(start, start + per_row * bar)  # the last row too, so bars are equally wide in every row
+        ax.set_ylim(low - 0.5, high + 0.5)
+
+        # bar lines with their numbers, a lighter line at each beat
+        bar_lines = range(start, stop + 1, bar)
+        ax.set_xticks(list(bar_lines), [str(t // bar + 1) for t in bar_lines[:-1]] + [""])
+        ax.tick_params(axis="x", length=0, labelsize=8)
+        for t in range(start, stop + 1):
+            strong = t % bar == 0
+            ax.axvline(t, color="0.3" if strong else "0.82", linewidth=1.1 if strong else 0.6, zorder=1)
+
+        # note names up the side: every pitch when the range is small, else the Cs and Gs
+        shown = [p for p in range(low, high + 1) if high - low <= 30 or p % 12 in (0, 7)]
+        ax.set_yticks(shown, [pitch_label(p) for p in shown], fontsize=7)
+        ax.tick_params(axis="y", length=0)
+
+        # chord symbols over their spans, just above the row
+        for span in spans:
+            if start <= span.start < stop:
+                ax.text(span.start + 0.08, 1.01, span.chord.symbol, transform=ax.get_xaxis_transform(), **CHORD_STYLE)
+        ax.spines["top"].set_visible(False)
+    axes[-1].set_xlabel(f"bar ({bar}/4 at {progression.tempo:g} bpm; light lines: beats)")
+    fig.suptitle(title or "solo", fontsize=10)
+    fig.tight_layout(h_pad=2.0)
     return fig
 
 
-def save_piano_roll(pm: pretty_midi.PrettyMIDI, path: str | os.PathLike, title: str = "") -> Path:
-    return save_figure(piano_roll_figure(pm, title), path)
+def save_piano_roll(
+    notes: list[Note], progression: Progression, path: str | os.PathLike, title: str = "", end: float = 0.0
+) -> Path:
+    return save_figure(piano_roll_figure(notes, progression, title, end), path)
 
 
 def histograms_figure(series: dict[str, np.ndarray], labels: list[str], title: str, xlabel: str):

@@ -33,10 +33,11 @@ def comping_notes(spans: list[ChordSpan]) -> list[Note]:
     return notes
 
 
-def solo_comping(solo: list[Note], progression: Progression) -> list[Note]:
-    """The progression's comping, looped over the solo's length rounded up to whole bars."""
+def solo_comping(solo: list[Note], progression: Progression, end: float = 0.0) -> list[Note]:
+    """The progression's comping, looped over the solo's length (or `end`, quarter notes, if later: a solo
+    may end in a rest) rounded up to whole bars."""
     bar = progression.beats_per_bar
-    bars = -(-max((n.end for n in solo), default=0.0) // bar)
+    bars = -(-max(end, max((n.end for n in solo), default=0.0)) // bar)
     return comping_notes(progression.looped(bars * bar))
 
 
@@ -45,13 +46,14 @@ def to_pretty_midi(
     progression: Progression,
     comping: list[Note] | None = None,
     name: str = "jazz_solo",
+    end: float = 0.0,
 ) -> pretty_midi.PrettyMIDI:
-    """The solo over `comping` (default: played from the progression, looped to the solo's length)."""
+    """The solo over `comping` (default: played from the progression, looped to the solo's length or `end`)."""
     seconds_per_quarter = 60.0 / progression.tempo
     pm = pretty_midi.PrettyMIDI(initial_tempo=progression.tempo)
     pm.time_signature_changes.append(pretty_midi.TimeSignature(progression.beats_per_bar, 4, 0.0))
     if comping is None:
-        comping = solo_comping(solo, progression)
+        comping = solo_comping(solo, progression, end)
 
     def part(notes: list[Note], program: int, label: str) -> pretty_midi.Instrument:
         inst = pretty_midi.Instrument(program=program, name=label)

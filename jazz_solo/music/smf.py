@@ -65,8 +65,8 @@ def midi_file(parts: list[tuple[str, int, list[Note]]], tempo: float, beats_per_
     return header + conductor + b"".join(tracks)
 
 
-def solo_file(solo: list[Note], progression: Progression, name: str = "jazz_solo") -> bytes:
-    """What render.to_pretty_midi(solo, progression, name=name) holds (the solo over the progression's
-    comping, looped to whole bars), as the bytes of a MIDI file."""
-    parts = [(f"{name} solo", SOLO_PROGRAM, solo), ("comping", PIANO_PROGRAM, solo_comping(solo, progression))]
+def solo_file(solo: list[Note], progression: Progression, name: str = "jazz_solo", end: float = 0.0) -> bytes:
+    """What render.to_pretty_midi(solo, progression, name=name, end=end) holds (the solo over the
+    progression's comping, looped to whole bars), as the bytes of a MIDI file."""
+    parts = [(f"{name} solo", SOLO_PROGRAM, solo), ("comping", PIANO_PROGRAM, solo_comping(solo, progression, end))]
     return midi_file(parts, progression.tempo, progression.beats_per_bar)

@@ -67,6 +67,11 @@ class PitchTokenizer:
         return notes
 
 
+def value_length(value: str) -> float:
+    """The time a value takes, in quarter notes: every tokenizer writes it second ("C,0.250,<m2,P-4>", "R,1.000")."""
+    return parse_duration(value.split(",")[1])
+
+
 TOKENIZERS: dict[str, type] = {GrammarTokenizer.name: GrammarTokenizer, PitchTokenizer.name: PitchTokenizer}
 
 

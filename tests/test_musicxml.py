@@ -1,0 +1,94 @@
+"""The MusicXML lead sheet: a MusicXML reader (music21) reads back the same notes, chord symbols, bars, tempo."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pretty_midi
+import pytest
+
+from jazz_solo.config import GenerateConfig
+from jazz_solo.generation import generate
+from jazz_solo.music.chords import Progression
+from jazz_solo.music.musicxml import lead_sheet, write_musicxml
+from jazz_solo.music.score import Note
+from jazz_solo.net import load_checkpoint
+
+
+def read_back(path):
+    """Notes as (start, length, pitch), chord symbols as (start, root pitch class, kind), bar lengths, tempo, metre."""
+    music21 = pytest.importorskip("music21", reason="the MusicXML read-back needs music21 (the dev extra)")
+    score = music21.converter.parse(str(path))
+    flat = score.stripTies().flatten()
+    notes = [(float(n.offset), float(n.quarterLength), n.pitch.midi) for n in flat.getElementsByClass("Note")]
+    chords = [(float(c.offset), c.root().pitchClass, c.chordKind) for c in flat.getElementsByClass("ChordSymbol")]
+    bars = [float(m.duration.quarterLength) for m in score.parts[0].getElementsByClass("Measure")]
+    tempo = score.metronomeMarkBoundaries()[0][2].number
+    metre = score.recurse().getElementsByClass("TimeSignature")[0].ratioString
+    return notes, chords, bars, tempo, metre
+
+
+def rounded(notes):
+    return [(round(a, 4), round(b, 4), p) for a, b, p in notes]
+
+
+# every awkward case at once: triplets (eighth, quarter, 1/12 runs), a note across the bar line and across a
+# chord change, dotted lengths, rests between, a solo that ends on a rest in its last bar
+AWKWARD = [
+    Note(0.0, 1 / 3, 62),
+    Note(1 / 3, 1 / 3, 65),
+    Note(2 / 3, 1 / 3, 69),
+    Note(1.0, 0.75, 72),
+    Note(1.75, 0.25, 71),
+    Note(2.0, 2 / 3, 67),
+    Note(8 / 3, 1 / 3, 65),
+    Note(3.5, 1.5, 64),  # over the bar line
+    Note(5.0, 1 / 12, 63),
+    Note(5 + 1 / 12, 1 / 6, 62),
+    Note(5.25, 0.75, 61),
+    Note(6.5, 3.0, 60),  # over a chord change and the bar line
+    Note(10.0, 2 / 3, 70),
+]
+
+
+@pytest.mark.parametrize("beats_per_bar", [4, 3])
+def test_a_reader_reads_back_the_notes_chords_bars_tempo_and_metre(tmp_path, beats_per_bar):
+    chords = "Dm7 G7 | Cmaj7 | F#m7b5 B7 | Ebmaj7" if beats_per_bar == 4 else "Dm7 | G7 | Bbmaj7 | C#dim7"
+    progression = Progression.parse(chords, tempo=144, beats_per_bar=beats_per_bar)
+    path = write_musicxml(AWKWARD, progression, tmp_path / "solo.musicxml", end=12.0, title="awkward")
+    notes, symbols, bars, tempo, metre = read_back(path)
+    assert rounded(notes) == rounded([(n.start, n.duration, n.pitch) for n in AWKWARD])
+    spans = progression.looped(12.0)
+    assert symbols == [(s.start, s.chord.root, KINDS[s.chord.quality]) for s in spans]
+    assert bars == [beats_per_bar] * (12 // beats_per_bar) and tempo == 144 and metre == f"{beats_per_bar}/4"
+
+
+KINDS = {"m7": "minor-seventh", "dom7": "dominant-seventh", "maj7": "major-seventh", "dim7": "diminished-seventh"}
+KINDS["m7b5"] = "half-diminished-seventh"  # music21's names of the chords used here
+
+
+def test_triplets_are_bracketed_per_beat_and_ties_marked_both_ways():
+    progression = Progression.parse("C7", beats_per_bar=4)
+    root = lead_sheet(
+        [Note(0, 1 / 3, 60), Note(1 / 3, 1 / 3, 62), Note(2 / 3, 1 / 3, 64), Note(1, 2.5, 65)], progression
+    )
+    notes = root.getroot().findall(".//note")
+    assert [n.findtext("type") for n in notes] == ["eighth"] * 3 + ["half", "eighth", "eighth"]
+    assert [n.find(".//tuplet") is not None for n in notes][:3] == [True, False, True]  # start ... stop
+    assert [[t.get("type") for t in n.findall("tie")] for n in notes[3:5]] == [["start"], ["stop"]]
+    assert notes[5].find("rest") is not None  # the rest of the bar
+    assert ET.tostring(root.getroot()).count(b"<harmony>") == 1
+
+
+def test_generate_writes_a_lead_sheet_beside_each_solo(trained_ckpt, tmp_path):
+    cfg = GenerateConfig(ckpt=str(trained_ckpt), n=2, bars=6, strategy="sample", render=["musicxml"], out=str(tmp_path))
+    for path in generate(cfg):
+        sheet = path.with_suffix(".musicxml")
+        assert sheet.read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+        notes, symbols, bars, tempo, _ = read_back(sheet)
+        progression = Progression.from_dict(load_checkpoint(trained_ckpt).backing)
+        assert bars == [progression.beats_per_bar] * 6 and tempo == progression.tempo
+        assert [s for _, s, _ in symbols] == [s.chord.root for s in progression.looped(6 * progression.beats_per_bar)]
+        midi = pretty_midi.PrettyMIDI(str(path)).instruments[0].notes
+        spq = 60 / progression.tempo
+        assert rounded(notes) == rounded([(n.start / spq, (n.end - n.start) / spq, n.pitch) for n in midi])
