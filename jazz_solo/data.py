@@ -1,7 +1,8 @@
-"""Values -> tensors: the corpus as shifted one-hot windows, in a LightningDataModule.
+"""Values -> tensors: the corpus as shifted windows of value indices, in a LightningDataModule.
 
-A window of Tx + 1 consecutive values gives X = the first Tx as one-hot (Tx, n_values)
-and Y = the last Tx as class indices: Y[t] is the value after X[t].
+A window of Tx + 1 consecutive values gives X = the first Tx and Y = the last Tx, both as value
+indices: Y[t] is the value after X[t]. The network reads X as one-hot vectors (Tx, n_values),
+by row lookup (net.py), so no one-hot batch is built.
 
 Train/val split without leaks: with several pieces, whole pieces are held out (evenly
 spaced); with one piece, its last `val_fraction` is. No value position of the val set is
@@ -32,23 +33,20 @@ from jazz_solo.sequences import encode_corpus, exercise_windows, sliding_windows
 
 
 class WindowDataset(Dataset):
-    """Indexed by a list of window numbers (batched fetch): returns (X one-hot float, Y int64).
+    """Indexed by a list of window numbers (batched fetch): returns (X, Y), both (batch, Tx) int64.
 
-    X: (batch, Tx, n_values) float32; Y: (batch, Tx) int64.
+    X holds PAD (a zero input) where the exercise's windows zero their first step.
     """
 
-    def __init__(self, windows: torch.Tensor, n_values: int):
+    def __init__(self, windows: torch.Tensor):
         self.windows = windows  # (n_windows, Tx + 1)
-        self.n_values = n_values
 
     def __len__(self) -> int:
         return len(self.windows)
 
-    def __getitem__(self, index: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    def __getitem__(self, index: list[int]) -> tuple[torch.Tensor, ...]:
         rows = self.windows[index]
-        inputs = rows[:, :-1]
-        x = torch.nn.functional.one_hot(inputs.clamp(min=0), self.n_values) * (inputs >= 0).unsqueeze(-1)
-        return x.float(), rows[:, 1:]
+        return rows[:, :-1], rows[:, 1:]
 
 
 class EpochBatches(Sampler):
@@ -115,8 +113,8 @@ class JazzDataModule(pl.LightningDataModule):
                 f"{where}: too short for data.Tx={cfg.Tx} (longest piece has {longest} values; "
                 f"train and val each need a piece of at least Tx + 1 = {cfg.Tx + 1})"
             )
-        self.train_set = WindowDataset(train_windows, self.n_values)
-        self.val_set = WindowDataset(val_windows, self.n_values)
+        self.train_set = WindowDataset(train_windows)
+        self.val_set = WindowDataset(val_windows)
 
     def _loader(self, dataset: WindowDataset, shuffle: bool) -> DataLoader:
         # batch_size=None + a batch sampler: the dataset builds each batch in one indexing op. The loader's

@@ -37,7 +37,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 from jazz_solo import metrics as M
 from jazz_solo.atomic import write_text
@@ -80,7 +79,7 @@ def model_scores(net: SoloNet, windows: torch.Tensor, batch_size: int = 512) -> 
     nll, correct = [], []
     device = next(net.parameters()).device
     for batch in windows.to(device).split(batch_size):
-        logits, _ = net(F.one_hot(batch[:, :-1], net.n_values).float())
+        logits, _ = net(batch[:, :-1])
         targets = batch[:, 1:]
         log_probs = torch.log_softmax(logits, dim=-1)
         nll.append(-log_probs.gather(-1, targets[..., None]).squeeze(-1).flatten())
