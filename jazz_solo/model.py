@@ -8,6 +8,7 @@ from torch.nn import functional as F
 
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.net import SoloNet
+from jazz_solo.sequences import CONDITION_FEATURES
 
 
 def logs_this_step(trainer: pl.Trainer) -> bool:
@@ -27,7 +28,8 @@ class JazzSoloModule(pl.LightningModule):
     def __init__(self, model: dict, data: dict, vocab: list[str], value_counts: list[int], backing: dict):
         super().__init__()
         self.save_hyperparameters(logger=False)  # the loggers get the resolved run config instead
-        self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"])
+        n_features = CONDITION_FEATURES[model.get("condition", "none")]
+        self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"], n_features)
         self._val_totals = torch.zeros(3)  # this validation's summed loss, right guesses and targets
 
     def setup(self, stage: str) -> None:

@@ -15,6 +15,7 @@ from torch import nn
 
 from jazz_solo.errors import JazzSoloError, first_line
 from jazz_solo.runs import RESULTS, read_json
+from jazz_solo.sequences import CONDITION_FEATURES
 
 RECURRENT = {"lstm": nn.LSTM, "rnn": nn.RNN, "gru": nn.GRU}
 RECURRENCE = {"lstm": torch.lstm, "rnn": torch.rnn_tanh, "gru": torch.gru}  # their ops, for a projected input
@@ -96,6 +97,11 @@ class Checkpoint:
     backing: dict  # Progression.to_dict()
     hparams: dict
 
+    @property
+    def condition(self) -> str:
+        """model.condition: none, or chords (the net then takes N_FEATURES features a step)."""
+        return self.hparams["model"].get("condition", "none")
+
 
 def resolve_checkpoint(path: str | os.PathLike) -> Path:
     """A checkpoint file as it is; a run folder gives its best checkpoint (results.json), else its last.ckpt."""
@@ -146,7 +152,8 @@ def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     model = hp["model"]
     state = {k.removeprefix("net."): v for k, v in raw["state_dict"].items()}
     try:
-        net = SoloNet(len(hp["vocab"]), model["n_a"], model["cell"], model["dropout"])
+        n_features = CONDITION_FEATURES[model.get("condition", "none")]  # checkpoints before conditioning: none
+        net = SoloNet(len(hp["vocab"]), model["n_a"], model["cell"], model["dropout"], n_features)
         net.load_state_dict(state)
     except (KeyError, TypeError) as err:
         raise JazzSoloError(f"{path}: not a jazz_solo checkpoint (model settings: {err!r})") from None

@@ -19,6 +19,7 @@ from jazz_solo.config import STRATEGIES
 from jazz_solo.net import SoloNet
 from jazz_solo.sampling.beam import beam_search
 from jazz_solo.sampling.choose import Chooser, Generator, uniforms
+from jazz_solo.sampling.condition import Clock, Condition
 from jazz_solo.sampling.loop import Loop, NumbaLoop, numba_kernel
 from jazz_solo.sampling.steppers import FAST, logit_width, make_stepper
 
@@ -26,6 +27,7 @@ from jazz_solo.sampling.steppers import FAST, logit_width, make_stepper
 __all__ = [
     "FAST",
     "NUMBA_MAX_ROWS",
+    "Condition",
     "Loop",
     "NumbaLoop",
     "Samples",
@@ -63,6 +65,7 @@ def sample(
     beam_width: int = 4,
     generator: Generator = None,
     mask: torch.Tensor | None = None,
+    condition: Condition | None = None,
     impl: str = "fast",
 ) -> Samples:
     """Continue each primer row to `length` values.
@@ -74,10 +77,13 @@ def sample(
     generator: one torch.Generator for the batch, or a list of n, one per row (row i then depends on
     generator i alone); the same seeds give the same values on the same device.
     mask: (n_values,) bool, True for values never to be emitted.
+    condition: what the rows play over, for a conditioned network (net.n_features > 0): each row's time
+    starts at 0 with its primer and moves on by the length of each value it plays (condition.py).
     log_prob is under the network with the mask applied (not the temperature or the top_k/top_p cut).
     impl: `fast` (a fused step where the cell has one, else the naive loop; a CUDA graph on CUDA),
     `naive` (the network's own module, one step at a time), `compiled` (the fast loop via torch.compile),
-    `eager` (the fast torch loop, never numba) or `numba` (the numba kernel: LSTM, CPU, greedy or sample).
+    `eager` (the fast torch loop, never numba) or `numba` (the numba kernel: unconditioned LSTM, CPU, greedy
+    or sample).
     """
     n, p = primer.shape
     n_values, device = net.n_values, primer.device
@@ -87,6 +93,12 @@ def sample(
         raise ValueError(f"impl must be one of {', '.join(IMPLS)}, got {impl!r}")
     if impl == "numba" and (net.cell != "lstm" or device.type != "cpu" or strategy not in ("greedy", "sample")):
         raise ValueError("impl='numba' runs an LSTM on CPU, greedy or sample")
+    if impl == "numba" and condition is not None:
+        raise ValueError("impl='numba' runs unconditioned networks only")
+    if (condition is None) != (net.n_features == 0):
+        raise ValueError(f"the network takes {net.n_features} features a step: a condition is needed with them only")
+    if condition is not None:
+        condition.check(len(primer), n_values, net.n_features)
     if impl == "numba" and numba_kernel() is None:
         raise ValueError("impl='numba' needs numba (pip install numba)")
     if n < 1 or not 1 <= p <= length:
@@ -107,7 +119,7 @@ def sample(
         if not 1 <= beam_width <= allowed:
             raise ValueError(f"beam_width must be in [1, {allowed}] (values allowed), got {beam_width}")
         stepper = make_stepper(net, n * beam_width, impl)
-        return Samples(*beam_search(stepper, net, head_bias, primer, length, beam_width))
+        return Samples(*beam_search(stepper, net, head_bias, primer, length, beam_width, condition))
 
     steps = length - p
     if steps == 0:
@@ -122,8 +134,10 @@ def sample(
     for start in range(0, n, rows):
         chunk = slice(start, min(n, start + rows))
         settings = (chunk.stop - start, p, steps, strategy, temperature, top_k, top_p)
-        loop = get_loop(net, impl, device, settings)
-        generated, lp = loop(net, head_bias, primer[chunk], None if noise is None else noise[:, chunk])
+        loops = None if condition is None else tuple(condition.features.shape[:2])
+        loop = get_loop(net, impl, device, settings, loops)
+        rows_condition = None if condition is None else condition.chunk(chunk)
+        generated, lp = loop(net, head_bias, primer[chunk], None if noise is None else noise[:, chunk], rows_condition)
         tokens.append(torch.cat([primer[chunk], generated], dim=1))
         log_prob.append(lp)
     return Samples(torch.cat(tokens), torch.cat(log_prob))
@@ -133,8 +147,11 @@ _cached_loops: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # net ->
 MAX_CACHED = 4
 
 
-def get_loop(net: SoloNet, impl: str, device: torch.device, settings: tuple) -> Loop:
-    """A loop for these settings (n, P, steps, strategy, temperature, top_k, top_p).
+def get_loop(
+    net: SoloNet, impl: str, device: torch.device, settings: tuple, loops: tuple[int, int] | None = None
+) -> Loop:
+    """A loop for these settings (n, P, steps, strategy, temperature, top_k, top_p), for a conditioned
+    network over `loops` = (number of loops, their padded length in grid steps).
 
     Loops of the fast steppers are kept per network (a few, newest last) and reloaded with its
     current weights on each call: their buffers, CUDA graph or compiled code are made once. So calls
@@ -142,11 +159,12 @@ def get_loop(net: SoloNet, impl: str, device: torch.device, settings: tuple) -> 
     """
     n, p, steps, strategy, temperature, top_k, top_p = settings
     small_cpu_lstm = device.type == "cpu" and net.cell == "lstm" and strategy in ("greedy", "sample")
-    if impl == "fast" and small_cpu_lstm and n <= NUMBA_MAX_ROWS and numba_kernel() is not None:
+    unconditioned = loops is None
+    if impl == "fast" and small_cpu_lstm and unconditioned and n <= NUMBA_MAX_ROWS and numba_kernel() is not None:
         impl = "numba"
     keep = impl != "naive" and net.cell in FAST
     cache = _cached_loops.setdefault(net, OrderedDict()) if keep else {}
-    key = (impl, str(device), *settings)
+    key = (impl, str(device), *settings, loops)
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
@@ -155,7 +173,8 @@ def get_loop(net: SoloNet, impl: str, device: torch.device, settings: tuple) -> 
     else:
         stepper = make_stepper(net, n, impl)
         chooser = Chooser(strategy, n, net.n_values, temperature, top_k, top_p, device)
-        loop = Loop(stepper, chooser, n, p, steps, net.n_values, device)
+        clock = None if unconditioned else Clock(n, *loops, net.n_values, stepper.context_width, device)
+        loop = Loop(stepper, chooser, n, p, steps, net.n_values, device, clock)
     if keep and impl == "compiled":
         loop.launch = torch.compile(loop.run, dynamic=False)
     elif keep and device.type == "cuda" and strategy in ("greedy", "sample"):

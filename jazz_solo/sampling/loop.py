@@ -15,6 +15,7 @@ import torch
 
 from jazz_solo.net import SoloNet
 from jazz_solo.sampling.choose import Chooser
+from jazz_solo.sampling.condition import Clock, Condition
 from jazz_solo.sampling.steppers import FastLSTM, logit_width
 
 
@@ -25,8 +26,10 @@ class Loop:
     CUDA graph or traced by torch.compile; per call only the inputs are copied in.
     """
 
-    def __init__(self, stepper, chooser: Chooser, n: int, p: int, steps: int, n_values: int, device):
-        self.stepper, self.choose = stepper, chooser
+    def __init__(
+        self, stepper, chooser: Chooser, n: int, p: int, steps: int, n_values: int, device, clock: Clock | None = None
+    ):
+        self.stepper, self.choose, self.clock = stepper, chooser, clock  # a clock when the network is conditioned
         self.primer = torch.zeros(p, n, dtype=torch.long, device=device)  # valid indices before the first copy
         self.noise = torch.ones(steps, n, 1, device=device)
         self.tokens = torch.empty(steps, n, dtype=torch.long, device=device)
@@ -41,11 +44,17 @@ class Loop:
         with torch.inference_mode():  # about 12 % less overhead per op than no_grad alone
             self.run()
 
+    def feed(self, tok: torch.Tensor) -> None:
+        """Step the network by the values tok (n,), with the context where they end when conditioned."""
+        self.stepper.feed(tok, self.logits, None if self.clock is None else self.clock.advance(tok))
+
     def run(self) -> None:
         self.stepper.reset()
+        if self.clock is not None:
+            self.clock.reset()
         self.log_prob.zero_()
         for tok in self.primer_rows:
-            self.stepper.feed(tok, self.logits)
+            self.feed(tok)
         steps = len(self.token_rows)
         for s in range(steps):
             self.choose(self.logits, self.noise_rows[s], self.token_cols[s])
@@ -54,7 +63,7 @@ class Loop:
             torch.log_softmax(self.logits, 1, out=self.log_probs)
             self.log_prob.add_(torch.gather(self.log_probs, 1, self.token_cols[s], out=self.picked))
             if s + 1 < steps:
-                self.stepper.feed(self.token_rows[s], self.logits)
+                self.feed(self.token_rows[s])
 
     def capture(self) -> None:
         """Record the loop as a CUDA graph: later calls replay it with one launch."""
@@ -68,9 +77,18 @@ class Loop:
             self.run()
         self.launch = self.graph.replay
 
-    def __call__(self, net: SoloNet, head_bias: torch.Tensor, primer: torch.Tensor, noise: torch.Tensor | None):
+    def __call__(
+        self,
+        net: SoloNet,
+        head_bias: torch.Tensor,
+        primer: torch.Tensor,
+        noise: torch.Tensor | None,
+        condition: Condition | None = None,
+    ):
         """primer (n, P), noise (steps, n) -> generated values (n, steps), their log-probability (n,)."""
         self.stepper.load(net, head_bias)
+        if condition is not None:
+            self.clock.load(condition, self.stepper.context_table(condition.features.flatten(0, 1)))
         self.primer.copy_(primer.T)
         if noise is not None:
             self.noise.copy_(noise[..., None])
@@ -97,8 +115,9 @@ class NumbaLoop:
         self.inv_temperature = np.float32(1 / temperature)
         self.no_noise = np.ones((steps, n), np.float32)
 
-    def __call__(self, net: SoloNet, head_bias: torch.Tensor, primer: torch.Tensor, noise: torch.Tensor | None):
-        """primer (n, P), noise (steps, n) -> generated values (n, steps), their log-probability (n,)."""
+    def __call__(self, net: SoloNet, head_bias: torch.Tensor, primer: torch.Tensor, noise, condition: None = None):
+        """primer (n, P), noise (steps, n) -> generated values (n, steps), their log-probability (n,).
+        (Unconditioned networks only: `condition` is always None here.)"""
         w = self.weights
         w.load(net, head_bias)
         tokens, log_prob = torch.empty(self.n, self.steps, dtype=torch.long), torch.empty(self.n)
