@@ -31,7 +31,14 @@ from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.corpus import default_backing
-from jazz_solo.sequences import context_features, encode_corpus, exercise_windows, sliding_windows, split_sequences
+from jazz_solo.sequences import (
+    context_features,
+    encode_corpus,
+    exercise_windows,
+    held_out_pieces,
+    sliding_windows,
+    split_sequences,
+)
 
 
 class WindowDataset(Dataset):
@@ -89,6 +96,7 @@ class JazzDataModule(pl.LightningDataModule):
         self.vocab: list[str] = []  # index -> value (indices_values)
         self.value_counts: list[int] = []  # training-split count of each value
         self.backing: Progression | None = None
+        self.home: int | None = None  # median pitch of the training pieces
         self.train_set: WindowDataset | None = None
         self.val_set: WindowDataset | None = None
 
@@ -107,6 +115,9 @@ class JazzDataModule(pl.LightningDataModule):
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
         # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
         self.backing = scores[0].progression if len(scores) == 1 else default_backing(cfg.seed)
+        held = held_out_pieces(len(scores), cfg.val_fraction) if len(scores) > 1 else set()
+        pitches = sorted(note.pitch for i, score in enumerate(scores) if i not in held for note in score.notes)
+        self.home = pitches[len(pitches) // 2] if pitches else None  # the register solos are realised around
         where = cfg.path or "the embedded corpus"
         exercise = cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx
 
@@ -147,4 +158,5 @@ class JazzDataModule(pl.LightningDataModule):
             "vocab": list(self.vocab),
             "value_counts": list(self.value_counts),
             "backing": self.backing.to_dict(),
+            "home": self.home,
         }

@@ -36,13 +36,23 @@ rest longer than a bar is written as whole bars plus the remainder), so decoding
 note back at its onset. A duration is the note's own length cut at the next onset (the score
 is one line), so it lies on the 1/12 grid: "0.083" where a 1/4-grid and a 1/3-grid onset meet.
 
-Realisation (`decode`) walks the values in time over the progression (looped) and picks each
-pitch at random (seeded) among the pitches of the value's TYPE over the chord sounding then:
-inside the bracket around the previous pitch, or within a fifth of it where there is no
-bracket, and always inside PLAYABLE. The clean-up the exercise does: never the previous pitch
-again (no stuck repetitions); a note shorter than MIN_SPACING is not struck, the previous note
-is held instead; and when no pitch of the TYPE lies in reach, the nearest one is taken rather
-than a random far leap.
+Realisation (`decode`) walks the values in time over the progression (looped) and gives each
+note a pitch of the value's TYPE over the chord sounding then, always inside PLAYABLE:
+
+- `realise="centre"` (generate.py's default): the pitch of that TYPE nearest the centre of the
+  bracket, which is the interval the player played (a bracket is it widened by a minor third
+  each way); equally near pitches are chosen between by the seed. A note without a bracket (the
+  first of a measure) or the first note of all: the pitch of its TYPE nearest a point a third of
+  the way from the previous pitch to `home` (the middle of the training corpus's pitches, which the
+  checkpoint carries; START's middle where unknown), not the previous pitch itself. Brackets alone
+  would let the line drift a little with every measure; this pull keeps it around the register the
+  corpus plays in.
+- `realise="random"` (the exercise's): at random (seeded) among the pitches of the TYPE inside the
+  bracket around the previous pitch, or within a fifth of it where there is no bracket. The clean-up
+  the exercise does: never the previous pitch again (no stuck repetitions); when no pitch of the
+  TYPE lies in reach, the nearest one is taken rather than a random far leap.
+
+Either way a note shorter than MIN_SPACING is not struck, the previous note is held instead.
 """
 
 from __future__ import annotations
@@ -63,6 +73,8 @@ PLAYABLE = (48, 84)  # C3 .. C6: where realised pitches go
 START = (60, 72)  # where a line with no previous pitch starts
 FIFTH = 7  # semitones: the reach of a note without a bracket
 MIN_SPACING = 1 / 8  # quarter notes: shorter notes are held over, not struck
+REALISE = ("centre", "random")
+PULL = 1 / 3  # realise=centre: a note without a bracket moves this share of the way towards home
 
 
 def role(pitch: int, chord: Sequence[int]) -> str:
@@ -136,6 +148,16 @@ def choose(kind: str, chord: Sequence[int], low: int, high: int, previous: int |
     return rng.choice([p for p in candidates if distance[p] == nearest])
 
 
+def nearest(kind: str, chord: Sequence[int], target: float, avoid: int | None, rng: random.Random) -> int:
+    """The playable pitch of role `kind` nearest `target`, never `avoid` (ties: the seed decides; with no
+    pitch of that role, the nearest playable pitch)."""
+    playable = range(PLAYABLE[0], PLAYABLE[1] + 1)
+    candidates = [p for p in playable if p != avoid and role(p, chord) == kind] or list(playable)
+    distance = {p: abs(p - target) for p in candidates}
+    closest = min(distance.values())
+    return rng.choice([p for p in candidates if distance[p] == closest])
+
+
 class GrammarTokenizer:
     """The exercise's values: role over the chord, duration, bracket for the next pitch."""
 
@@ -157,7 +179,17 @@ class GrammarTokenizer:
             previous, time = (measure, note.pitch), note.end
         return values
 
-    def decode(self, values: Sequence[str], progression: Progression, seed: int = 0) -> list[Note]:
+    def decode(
+        self,
+        values: Sequence[str],
+        progression: Progression,
+        seed: int = 0,
+        realise: str = "random",
+        home: float | None = None,
+    ) -> list[Note]:
+        if realise not in REALISE:
+            raise JazzSoloError(f"realise must be one of {', '.join(REALISE)}, got {realise!r}")
+        home = sum(START) / 2 if home is None else home
         rng = random.Random(seed)
         notes: list[Note] = []
         time = 0.0
@@ -168,13 +200,20 @@ class GrammarTokenizer:
                 if kind != REST and notes and abs(notes[-1].end - time) < 1e-6:  # too short: hold the last note
                     notes[-1] = replace(notes[-1], duration=snap(notes[-1].duration + duration))
             else:
-                if previous is None:
-                    low, high = START
-                elif leap is None:
-                    low, high = previous - FIFTH, previous + FIFTH
+                tones = progression.span_at(time).tones
+                if realise == "centre" and leap is not None and previous is not None:
+                    previous = nearest(kind, tones, previous + (leap[0] + leap[1]) / 2, None, rng)
+                elif realise == "centre":
+                    start = home if previous is None else previous
+                    previous = nearest(kind, tones, start + PULL * (home - start), previous, rng)
                 else:
-                    low, high = previous + leap[0], previous + leap[1]
-                previous = choose(kind, progression.span_at(time).tones, low, high, previous, rng)
+                    if previous is None:
+                        low, high = START
+                    elif leap is None:
+                        low, high = previous - FIFTH, previous + FIFTH
+                    else:
+                        low, high = previous + leap[0], previous + leap[1]
+                    previous = choose(kind, tones, low, high, previous, rng)
                 notes.append(Note(time, duration, previous))
             time = snap(time + duration)
         return notes
