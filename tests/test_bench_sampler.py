@@ -32,3 +32,11 @@ def test_the_bench_checkpoint_generates(tmp_path):
     assert len(load_checkpoint(ckpt).vocab) == bench.N_VALUES
     (path,) = generate(GenerateConfig(ckpt=str(ckpt), length=20, out=str(tmp_path / "solos")))
     assert path.stat().st_size > 100
+
+
+def test_conditioned_rows_sit_beside_the_same_loop_unconditioned(capsys):
+    bench.main(["--threads", "1", "--batches", "1", "--no-compile", "--no-cold", "--no-numba"])
+    lines = capsys.readouterr().out.splitlines()
+    for strategy in ("greedy", "sample"):
+        assert any(f"eager+none {strategy}" in line for line in lines)
+        assert any(f"eager+chords {strategy}" in line and "x unconditioned" in line for line in lines)
