@@ -31,15 +31,18 @@ def test_each_value_hears_the_chord_and_bar_position_where_it_ends():
 def test_centre_realisation_gives_back_the_bracketed_intervals_of_corpus_solos():
     """Where a bracket was written and the note before was realised at its own pitch (up to octaves, the
     first note of a measure has only its role to go by), the interval is the one played; so it is at
-    least twice as often as with realise=random."""
+    least twice as often as with realise=random. And the line keeps to the corpus's range more often."""
     tokenizer = GrammarTokenizer()
-    kept = {"centre": 0, "random": 0}
-    for score in embedded_scores()[::6]:
+    scores = embedded_scores()
+    pitches = [n.pitch for score in scores for n in score.notes]
+    home, low, high = statistics.median(pitches), min(pitches), max(pitches)
+    kept, inside = {"centre": 0, "random": 0}, {"centre": 0, "random": 0}
+    for score in scores[::6]:
         bar = score.progression.beats_per_bar
-        home = statistics.median(n.pitch for n in score.notes)
         values = tokenizer.encode(score)
         for realise in kept:
             notes = tokenizer.decode(values, score.progression, seed=3, realise=realise, home=home)
+            inside[realise] += sum(low <= n.pitch <= high for n in notes) / len(notes) / len(scores[::6])
             assert [n.start for n in notes] == [n.start for n in score.notes]
             assert all(PLAYABLE[0] <= n.pitch <= PLAYABLE[1] for n in notes)
             pitch_at = {n.start: n.pitch for n in notes}
@@ -51,9 +54,8 @@ def test_centre_realisation_gives_back_the_bracketed_intervals_of_corpus_solos()
                 shift = pitch_at[before.start] - before.pitch
                 if realise == "centre" and shift % 12 == 0 and PLAYABLE[0] <= note.pitch + shift <= PLAYABLE[1]:
                     assert interval == note.pitch - before.pitch
-        centre = tokenizer.decode(values, score.progression, seed=3, realise="centre", home=home)
-        assert abs(statistics.median(n.pitch for n in centre) - home) <= 7  # kept in the corpus's register
     assert kept["centre"] > 2 * kept["random"]
+    assert inside["centre"] > max(0.85, inside["random"])
 
 
 def test_realise_random_is_the_exercises_and_an_unknown_mode_is_refused():
