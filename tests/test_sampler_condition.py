@@ -102,3 +102,21 @@ def test_a_condition_is_needed_exactly_for_a_conditioned_network():
         sample(make_net(), primer, 5, condition=make_condition(2, lengths=(0, 3)))
     with pytest.raises(ValueError, match="unconditioned"):
         sample(make_net(), primer, 5, condition=make_condition(2), impl="numba")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("strategy", ["greedy", "sample"])
+def test_the_cuda_graph_plays_the_progressions_as_the_naive_loop(strategy, monkeypatch):
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
+    net = make_net().cuda()
+    primer = torch.randint(0, V, (64, 2), device="cuda")
+    given = make_condition(64)
+    condition = Condition(*(t.cuda() for t in (given.features, given.lengths, given.rows, given.durations)))
+    runs = []
+    for impl in ("fast", "fast", "naive"):  # the first captures the graph, the second replays it
+        gen = torch.Generator("cuda").manual_seed(3)
+        runs.append(sample(net, primer, 30, strategy, generator=gen, condition=condition, impl=impl).tokens)
+    assert torch.equal(runs[0], runs[1]) and (runs[1] == runs[2]).float().mean() > 0.99
+    if strategy == "greedy":
+        assert torch.equal(runs[1].cpu(), reference_greedy(net.cpu(), primer.cpu(), 30, given))
