@@ -4,7 +4,8 @@ Value indices in, value indices out; the sampler knows nothing of music. `sample
 arguments and runs the parts in jazz_solo/sampling/: a stepper advances the network by one value
 (steppers.py), a chooser picks the next values from the logits (choose.py), a loop runs them over
 every step, as a CUDA graph on CUDA or a numba kernel for a few rows on CPU (loop.py), and beam
-search keeps the most likely continuations (beam.py).
+search keeps the most likely continuations (beam.py). For a conditioned network a clock keeps each
+row's time on the loop it plays over and gathers its features there (condition.py).
 """
 
 from __future__ import annotations
