@@ -41,7 +41,8 @@ note a pitch of the value's TYPE over the chord sounding then, always inside PLA
 
 - `realise="centre"` (generate.py's default): the pitch of that TYPE nearest the centre of the
   bracket, which is the interval the player played (a bracket is it widened by a minor third
-  each way); equally near pitches are chosen between by the seed. A note without a bracket (the
+  each way); equally near pitches are chosen between by the seed, and the previous pitch is not
+  struck again unless the interval played was a unison. A note without a bracket (the
   first of a measure) steps to the nearest pitch of its TYPE (never the previous pitch again), as
   the lines of the corpus move from one measure to the next, and of two as near, to the one towards
   `home` (the training pieces' median pitch, which the checkpoint carries; START's middle where
@@ -205,7 +206,8 @@ class GrammarTokenizer:
             else:
                 tones = progression.span_at(time).tones
                 if realise == "centre" and leap is not None and previous is not None:
-                    previous = nearest(kind, tones, previous + (leap[0] + leap[1]) / 2, None, rng)
+                    centre = previous + (leap[0] + leap[1]) / 2  # the previous pitch again only for a unison
+                    previous = nearest(kind, tones, centre, None if centre == previous else previous, rng)
                 elif realise == "centre" and previous is None:
                     previous = nearest(kind, tones, home, None, rng)
                 elif realise == "centre":  # the nearest of its role, the one towards home when two are as near
