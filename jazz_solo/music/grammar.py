@@ -41,8 +41,11 @@ note a pitch of the value's TYPE over the chord sounding then, always inside PLA
 
 - `realise="centre"` (generate.py's default): the pitch of that TYPE nearest the centre of the
   bracket, which is the interval the player played (a bracket is it widened by a minor third
-  each way); equally near pitches are chosen between by the seed, and the previous pitch is not
-  struck again unless the interval played was a unison. A note without a bracket (the
+  each way); equally near pitches are chosen between by the seed. The previous pitch is not struck
+  again (the corpus never repeats one) unless the interval played was a unison or no other pitch of
+  the TYPE lies inside the bracket (then a repeat is nearer the line than a leap out of it: with the
+  chord-conditioned model, avoiding repeats always made the mean absolute interval 2.23 semitones,
+  never avoiding them left 6 % repeats, this 2.17, against 1.92 in the corpus). A note without a bracket (the
   first of a measure) steps to the nearest pitch of its TYPE (never the previous pitch again), as
   the lines of the corpus move from one measure to the next, and of two as near, to the one towards
   `home` (the training pieces' median pitch, which the checkpoint carries; START's middle where
@@ -206,8 +209,11 @@ class GrammarTokenizer:
             else:
                 tones = progression.span_at(time).tones
                 if realise == "centre" and leap is not None and previous is not None:
-                    centre = previous + (leap[0] + leap[1]) / 2  # the previous pitch again only for a unison
-                    previous = nearest(kind, tones, centre, None if centre == previous else previous, rng)
+                    low, high = previous + leap[0], previous + leap[1]
+                    centre, reach = (low + high) / 2, range(max(low, PLAYABLE[0]), min(high, PLAYABLE[1]) + 1)
+                    # not the previous pitch again where the bracket holds another of the role (unless a unison)
+                    elsewhere = any(p != previous and role(p, tones) == kind for p in reach)
+                    previous = nearest(kind, tones, centre, previous if elsewhere and centre != previous else None, rng)
                 elif realise == "centre" and previous is None:
                     previous = nearest(kind, tones, home, None, rng)
                 elif realise == "centre":  # the nearest of its role, the one towards home when two are as near
