@@ -68,15 +68,27 @@ def test_realise_random_is_the_exercises_and_an_unknown_mode_is_refused():
         tokenizer.decode(values, score.progression, realise="middle")
 
 
-@pytest.fixture(scope="module")
-def chords_ckpt(tmp_path_factory):
+def chords_checkpoint(tmp, **data):
     from conftest import tiny_train_config
     from jazz_solo.training import fit
 
-    tmp = tmp_path_factory.mktemp("chords")
-    cfg = tiny_train_config(tmp)
+    cfg = tiny_train_config(tmp, **data)
     cfg.model.condition = "chords"
     return fit(cfg)
+
+
+@pytest.fixture(scope="module")
+def chords_ckpt(tmp_path_factory):
+    return chords_checkpoint(tmp_path_factory.mktemp("chords"))
+
+
+@pytest.mark.parametrize("data", [{"windows": "exercise", "m": 40}, {"tokenizer": "pitch"}])
+def test_chord_conditioning_with_other_windows_and_tokenizers(data, tmp_path):
+    from jazz_solo.config import GenerateConfig
+    from jazz_solo.generation import generate
+
+    ckpt = chords_checkpoint(tmp_path, **data)
+    assert len(generate(GenerateConfig(ckpt=str(ckpt), n=2, length=16, out=str(tmp_path / "solos")))) == 2
 
 
 def test_a_chord_conditioned_model_trains_generates_and_evaluates(chords_ckpt, tmp_path):
