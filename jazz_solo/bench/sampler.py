@@ -8,9 +8,9 @@ included; the fast loop through torch.compile at batch 1; at batch 1 and 64 with
 with numba's first call (its import, and its JIT or the JIT's cache on disk); and this machine's roofline: the addmm
 throughput of the step's two matmuls ((B, 64) x (64, 256) and (B, 64) x (64, 78)), turned into tokens/s
 at 42.8 kFLOP a token. The chord-conditioned sampler (model.condition=chords: 68 features a step, each
-row's time on a 3-bar progression) at batch 1 and 1024, greedy and sample, beside the same torch loop
-unconditioned (`impl="eager"`, records with condition chords and none; numba runs unconditioned networks
-only). Then the cold wall time of `python generate.py ckpt=... n=1` in a fresh process,
+row's time on a 3-bar progression) at batch 1 and 1024, greedy and sample, beside the same network
+shape unconditioned (`impl="fast"`: on CPU the numba kernel at batch 1, the torch loop at 1024; records
+with condition chords and none). Then the cold wall time of `python generate.py ckpt=... n=1` in a fresh process,
 on a checkpoint of that shape built in a temporary folder.
 
 Each figure is the best of several runs (at least 3, at least 0.3 s in all); figures are printed,
@@ -80,8 +80,8 @@ def sampler_records(net: SoloNet, device: torch.device, threads: int, impls: tup
 
 
 def condition_records(device: torch.device, threads: int | None, batches) -> list[dict]:
-    """The torch loop (impl eager: a CUDA graph on CUDA) of a chord-conditioned network over BACKING (its
-    features, the vocabulary's durations), and of the same network's shape unconditioned."""
+    """The fast loop of a chord-conditioned network over BACKING (its features, the vocabulary's durations),
+    and of the same network's shape unconditioned."""
     from jazz_solo.music.chords import Progression
 
     features = progression_features(Progression.parse(BACKING)).to(device)
@@ -97,11 +97,10 @@ def condition_records(device: torch.device, threads: int | None, batches) -> lis
 
                 def run(net=net, primer=primer, strategy=strategy, given=given):
                     gen = torch.Generator(device=device).manual_seed(0)
-                    options = dict(temperature=0.8, generator=gen, condition=given, impl="eager")
-                    sample(net, primer, STEPS + 1, strategy, **options)
+                    sample(net, primer, STEPS + 1, strategy, temperature=0.8, generator=gen, condition=given)
 
                 rate = batch * STEPS / best_seconds(run, device)
-                records.append(record("eager", strategy, batch, rate, device, threads, condition=condition))
+                records.append(record("fast", strategy, batch, rate, device, threads, condition=condition))
     return records
 
 
