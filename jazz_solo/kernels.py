@@ -45,7 +45,9 @@ def lstm_loop(
             gates[:] = table[value]
             if conditioned:  # the context where the value ends
                 time += steps_of[value]
-                gates += context[first[r] + time % length[r]]
+                row = first[r] + time % length[r]
+                for j in range(4 * a):
+                    gates[j] += context[row, j]
             for k in range(a):  # gates += h W: rows of W scaled and added, so the inner loop vectorises
                 hk = h[k]
                 for j in range(4 * a):
