@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from jazz_solo.config import DataConfig
+from jazz_solo.music.chords import Progression
 from jazz_solo.music.context import N_FEATURES, Context, progression_contexts, value_contexts, value_steps
 from jazz_solo.music.score import Score, load_scores, over_progression
 from jazz_solo.music.tokenizers import get_tokenizer
@@ -72,8 +73,8 @@ def multi_hot(contexts: list[Context]) -> torch.Tensor:
     return table
 
 
-def progression_features(progression) -> torch.Tensor:
-    """(steps, N_FEATURES): the context at every grid step of one pass of a progression (music.chords)."""
+def progression_features(progression: Progression) -> torch.Tensor:
+    """(steps, N_FEATURES): the context at every grid step of one pass of a progression."""
     return multi_hot(progression_contexts(progression))
 
 
