@@ -20,6 +20,8 @@ WINDOWS = ("sliding", "exercise")
 LENGTHS = ("onsets", "written")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 RENDERS = ("png", "wav", "musicxml")  # what generate can write beside each solo's MIDI file
+CONDITIONS = ("none", "chords")
+REALISE = ("centre", "random")  # music/grammar.py
 
 
 def _check(ok: bool, message: str) -> None:
@@ -63,9 +65,14 @@ class ModelConfig:
     lr: float = 0.01
     betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
     weight_decay: float = 0.0
+    condition: str = "none"  # none: the values alone (the exercise); chords: also the chord and bar position
 
     def __post_init__(self) -> None:
         _check(self.cell in CELLS, f"model.cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
+        _check(
+            self.condition in CONDITIONS,
+            f"model.condition must be one of {', '.join(CONDITIONS)}, got {self.condition!r}",
+        )
         _check(self.n_a > 0, f"model.n_a must be > 0, got {self.n_a}")
         _check(0 <= self.dropout < 1, f"model.dropout must be in [0, 1), got {self.dropout}")
         _check(self.lr > 0, f"model.lr must be > 0, got {self.lr}")
@@ -103,6 +110,7 @@ class GenerateConfig:
     tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
     render: list[str] = field(default_factory=list)  # also write these beside each MIDI file: png, wav, musicxml
+    realise: str = "centre"  # grammar values: centre (keep the played intervals) or random (the exercise's)
 
     def __post_init__(self) -> None:
         _check(self.n >= 1, f"n must be >= 1, got {self.n}")
@@ -123,6 +131,7 @@ def _check_sampling(cfg: GenerateConfig | EvaluateConfig) -> None:
     _check(cfg.top_k >= 1, f"top_k must be >= 1, got {cfg.top_k}")
     _check(0 < cfg.top_p <= 1, f"top_p must be in (0, 1], got {cfg.top_p}")
     _check(cfg.beam_width >= 1, f"beam_width must be >= 1, got {cfg.beam_width}")
+    _check(cfg.realise in REALISE, f"realise must be one of {', '.join(REALISE)}, got {cfg.realise!r}")
 
 
 @dataclass
@@ -141,6 +150,7 @@ class EvaluateConfig:
     overwrite: bool = False
     audio: bool = True  # WAV renders of the most and least likely solos
     device: str = "cpu"
+    realise: str = "centre"  # as in GenerateConfig
 
     def __post_init__(self) -> None:
         _check(self.n >= 2, f"n must be >= 2 (distances inside the generated set need two solos), got {self.n}")

@@ -26,7 +26,8 @@ from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer, value_length
 from jazz_solo.net import Checkpoint, load_checkpoint
 from jazz_solo.runs import read_json, write_json
-from jazz_solo.sampler import sample
+from jazz_solo.sampler import Condition, sample
+from jazz_solo.sequences import durations, progression_features
 
 log = logging.getLogger(__name__)
 PROGRESS_FROM = 100  # solos: fewer are written before a bar would be worth showing
@@ -72,6 +73,7 @@ def sample_solos(
     top_p: float = 0.9,
     beam_width: int = 4,
     mask: torch.Tensor | None = None,
+    realise: str = "centre",
     impl: str = "eager",  # not numba (`fast` at batch <= 8): its import and first call cost a CLI 0.7 s
     decode: bool = True,  # False: values only, no notes yet (sample_timed_solos decodes what it keeps)
 ) -> list[Solo]:
@@ -87,6 +89,7 @@ def sample_solos(
     generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
     counts = torch.tensor(ckpt.value_counts, dtype=torch.float, device=device)
     primer = torch.cat([torch.multinomial(counts, 1, generator=g) for g in generators])
+    condition = condition_for(ckpt, progression, n, device)
     samples = sample(
         ckpt.net,
         primer[:, None],
@@ -98,18 +101,26 @@ def sample_solos(
         beam_width=beam_width,
         generator=generators,
         mask=mask,
+        condition=condition,
         impl=impl,
     )
     tokens, log_prob = samples.tokens, samples.log_prob
     if strategy == "beam":  # the best beam of each primer
         tokens, log_prob = tokens[:, 0], log_prob[:, 0]
-    tokenizer = get_tokenizer(ckpt.tokenizer)
+    tokenizer, home = get_tokenizer(ckpt.tokenizer), ckpt.hparams.get("home")
     solos = []
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
-        notes = tokenizer.decode(values, progression, seed=s) if decode else []
+        notes = tokenizer.decode(values, progression, seed=s, realise=realise, home=home) if decode else []
         solos.append(Solo(values, notes, lp, s, onsets(values)[-1]))
     return solos
+
+
+def condition_for(ckpt: Checkpoint, progression: Progression, n: int, device: str) -> Condition | None:
+    """What a chord-conditioned network hears: n rows over the progression's loop, each from its start."""
+    if ckpt.condition != "chords":
+        return None
+    return Condition.one_loop(progression_features(progression).to(device), n, durations(ckpt.vocab))
 
 
 def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quarters: float, **options) -> list[Solo]:
@@ -132,11 +143,13 @@ def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quart
     kept = [next(i for i, t in enumerate(onsets(solo.values)) if t >= quarters - 1e-6) for solo in solos]
     index = {value: j for j, value in enumerate(ckpt.vocab)}
     tokens = torch.tensor([[index[v] for v in solo.values] for solo in solos], device=ckpt.net.head.weight.device)
-    log_probs = prefix_log_probs(ckpt.net, tokens, torch.tensor(kept, device=tokens.device), options.get("mask"))
-    tokenizer = get_tokenizer(ckpt.tokenizer)
+    condition = condition_for(ckpt, progression, n, tokens.device)
+    kept_t = torch.tensor(kept, device=tokens.device)
+    log_probs = prefix_log_probs(ckpt.net, tokens, kept_t, options.get("mask"), condition)
+    tokenizer, realise, home = get_tokenizer(ckpt.tokenizer), options.get("realise", "centre"), ckpt.hparams.get("home")
     cut = []
     for solo, k, lp in zip(solos, kept, log_probs.tolist()):
-        notes = tokenizer.decode(solo.values[:k], progression, seed=solo.seed)
+        notes = tokenizer.decode(solo.values[:k], progression, seed=solo.seed, realise=realise, home=home)
         notes = [replace(n, duration=min(n.duration, quarters - n.start)) for n in notes if n.start < quarters - 1e-6]
         cut.append(Solo(solo.values[:k], notes, lp, solo.seed, quarters))
     return cut
@@ -151,15 +164,22 @@ def onsets(values: list[str]) -> list[float]:
 
 
 @torch.no_grad()
-def prefix_log_probs(net, tokens: torch.Tensor, kept: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+def prefix_log_probs(
+    net, tokens: torch.Tensor, kept: torch.Tensor, mask: torch.Tensor | None = None, condition: Condition | None = None
+) -> torch.Tensor:
     """(n,) log-probability under `net` of tokens[i, 1:kept[i]], each given the ones before it.
 
-    tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask as in sampler.sample.
-    Rows go through the network 1024 at a time, so that the one-hot inputs stay small.
+    tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask and condition as in
+    sampler.sample. Rows go through the network 1024 at a time.
     """
+    features = None
+    if condition is not None:  # as the sampler's clock: each input value heard where it ends, on its row's loop
+        ends = condition.durations[tokens[:, :-1]].cumsum(1) % condition.lengths[condition.rows][:, None]
+        features = condition.features[condition.rows[:, None], ends]  # (n, L - 1, n_features)
     totals = []
-    for rows, keep in zip(tokens.split(1024), kept.split(1024)):
-        logits, _ = net(torch.nn.functional.one_hot(rows[:, :-1], net.n_values).float())  # (rows, L - 1, n_values)
+    for i, (rows, keep) in enumerate(zip(tokens.split(1024), kept.split(1024))):
+        chunk = None if features is None else features[i * 1024 : (i + 1) * 1024]
+        logits, _ = net(rows[:, :-1], features=chunk)  # (rows, L - 1, n_values)
         if mask is not None:
             logits = logits.masked_fill(mask.to(logits.device, torch.bool), float("-inf"))
         picked = logits.log_softmax(-1).gather(-1, rows[:, 1:, None])[..., 0]  # (rows, L - 1)
@@ -232,7 +252,7 @@ def solo_time(cfg: GenerateConfig, progression: Progression) -> float | None:
 def solos_for(ckpt: Checkpoint, progression: Progression, cfg: GenerateConfig) -> list[Solo]:
     """cfg.n solos over `progression`, with cfg's sampling settings, cfg.length values long or as long as
     cfg.bars or cfg.choruses ask."""
-    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
+    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width, "realise": cfg.realise}
     sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device, **options)
     quarters = solo_time(cfg, progression)
     if quarters is None:

@@ -12,10 +12,13 @@ import numpy as np
 import torch
 
 from jazz_solo.config import DataConfig
+from jazz_solo.music.chords import Progression
+from jazz_solo.music.context import N_FEATURES, Context, progression_contexts, value_contexts, value_steps
 from jazz_solo.music.score import Score, load_scores, over_progression
 from jazz_solo.music.tokenizers import get_tokenizer
 
 PAD = -100  # a window step with no value: zero input, no target (cross_entropy's ignore_index)
+CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES}  # model.condition -> features per step
 
 
 def exercise_starts(corpus_length: int, Tx: int, m: int, seed: int) -> list[int]:
@@ -39,10 +42,13 @@ class EncodedCorpus:
     scores: list[Score]  # one per piece
     vocab: list[str]  # index -> value, sorted
     sequences: list[list[int]]  # one per piece: value indices
+    contexts: list[list[int]] | None = None  # condition=chords: per piece, each value's context id
+    context_table: torch.Tensor | None = None  # (n_contexts, N_FEATURES) float32: the ids' features
 
 
-def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
-    """Read the corpus `cfg` names and encode each piece with its tokenizer."""
+def encode_corpus(cfg: DataConfig, condition: str = "none") -> EncodedCorpus:
+    """Read the corpus `cfg` names and encode each piece with its tokenizer (and, with condition=chords,
+    the context each value ends in: music/context.py)."""
     tokenizer = get_tokenizer(cfg.tokenizer)
     scores = load_scores(cfg.path, cfg.solo, cfg.start, cfg.end, cfg.chords_from, cfg.lengths)
     if cfg.chords is not None:
@@ -50,7 +56,36 @@ def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
     encoded = [tokenizer.encode(score) for score in scores]
     vocab = sorted({v for values in encoded for v in values})
     index = {v: i for i, v in enumerate(vocab)}
-    return EncodedCorpus(scores, vocab, [[index[v] for v in values] for values in encoded])
+    corpus = EncodedCorpus(scores, vocab, [[index[v] for v in values] for values in encoded])
+    if condition == "chords":
+        contexts = [value_contexts(values, score.progression) for values, score in zip(encoded, scores)]
+        known: dict[Context, int] = {}
+        corpus.contexts = [[known.setdefault(c, len(known)) for c in piece] for piece in contexts]
+        corpus.context_table = multi_hot(list(known))
+    return corpus
+
+
+def multi_hot(contexts: list[Context]) -> torch.Tensor:
+    """Contexts (each the tuple of its active features) -> (len, N_FEATURES) float32 of 0 and 1."""
+    table = torch.zeros(len(contexts), N_FEATURES)
+    for row, active in enumerate(contexts):
+        table[row, list(active)] = 1
+    return table
+
+
+def progression_features(progression: Progression) -> torch.Tensor:
+    """(steps, N_FEATURES): the context at every grid step of one pass of a progression."""
+    return multi_hot(progression_contexts(progression))
+
+
+def durations(vocab: list[str]) -> torch.Tensor:
+    """(n_values,) int64: each value's length in grid steps."""
+    return torch.tensor([value_steps(v) for v in vocab], dtype=torch.long)
+
+
+def context_features(windows: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """Windows of context ids (n, T) -> their features (n, T, N_FEATURES); PAD gives zeros."""
+    return table[windows.clamp(min=0)] * (windows >= 0)[..., None]
 
 
 def sliding_windows(sequences: list[list[int]], length: int, stride: int) -> torch.Tensor:
