@@ -36,7 +36,14 @@ from pathlib import Path
 
 import torch
 
-from jazz_solo.bench.sampler import N_A, N_VALUES, bench_checkpoint, best_seconds, sampler_records
+from jazz_solo.bench.sampler import (
+    N_A,
+    N_VALUES,
+    bench_checkpoint,
+    best_seconds,
+    condition_records,
+    sampler_records,
+)
 from jazz_solo.net import SoloNet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,7 +126,8 @@ def sampler_section(device: torch.device, tiny: bool) -> list[dict]:
     for r in sampler_records(net, device, torch.get_num_threads(), impls, batches):
         share = r["tokens_per_s"] / limits["ceiling_tokens_per_s"]
         found.append({"section": "sampler", **r, "share_of_ceiling": share})
-    return found
+    # the chord-conditioned network's fast loop beside the same shape unconditioned (at batch 1 and 1024)
+    return found + [{"section": "condition", **r} for r in condition_records(device, None, batches)]
 
 
 def train_tokens_per_s(case: dict, device: torch.device, precision: str, lightning: bool) -> float:
@@ -137,7 +145,7 @@ def train_tokens_per_s(case: dict, device: torch.device, precision: str, lightni
     n_values, tx, batch, steps = case["n_values"], case["Tx"], case["batch"], case["steps"]
     g = torch.Generator().manual_seed(0)
     windows = torch.randint(0, n_values, (batch * (steps + 5), tx + 1), generator=g).to(device)
-    dataset = WindowDataset(windows, n_values)
+    dataset = WindowDataset(windows)
     loader = DataLoader(dataset, batch_size=None, sampler=EpochBatches(len(dataset), batch, shuffle=False))
     vocab = [str(i) for i in range(n_values)]
     model = JazzSoloModule(asdict(ModelConfig(n_a=case["n_a"])), asdict(DataConfig(Tx=tx)), vocab, [1] * n_values, {})
@@ -166,12 +174,12 @@ def train_tokens_per_s(case: dict, device: torch.device, precision: str, lightni
         return targets / clock.seconds
     optimizer = model.configure_optimizers()
     dtype = torch.bfloat16 if precision == "bf16-mixed" else None
-    for index, (x, y) in enumerate(loader):
+    for index, (x, y, *features) in enumerate(loader):
         if index == 5:
             sync(device)
             start = time.perf_counter()
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            logits = model(x)
+            logits = model(x, *features)
             loss = F.cross_entropy(logits.reshape(-1, n_values).float(), y.reshape(-1))
         optimizer.zero_grad()
         loss.backward()
@@ -238,7 +246,7 @@ def markdown(env: dict, records: list[dict]) -> str:
     """The records as tables, one per section."""
     lines = [f"# GPU check: {env['device']}", ""]
     lines += [", ".join(f"{k} {v}" for k, v in env.items() if v is not None), ""]
-    by = {s: [r for r in records if r["section"] == s] for s in SECTIONS + ("error",)}
+    by = {s: [r for r in records if r["section"] == s] for s in SECTIONS + ("condition", "error")}
     for r in by["error"]:
         lines.append(f"- **{r['failed']} failed**: `{r['error']}`")
     for r in by["tests"]:
@@ -269,6 +277,17 @@ def markdown(env: dict, records: list[dict]) -> str:
                 cells = [rate(got[k]["tokens_per_s"]) for k in ("naive", "eager", "fast")]
                 share = f"{100 * got['fast']['share_of_ceiling']:.1f} %"
                 lines.append(f"| {strategy} | {batch} | {' | '.join(cells)} | {speedup:.1f}x | {share} |")
+        lines.append("")
+    if by["condition"]:
+        lines += ["Chord-conditioned (`model.condition=chords`) against the same network unconditioned, fast loop:", ""]
+        lines += ["| strategy | batch | none | chords | chords / none |", "|---|---:|---:|---:|---:|"]
+        for strategy in ("greedy", "sample"):
+            for batch in sorted({r["batch"] for r in by["condition"]}):
+                got = {r["condition"]: r["tokens_per_s"] for r in by["condition"]
+                       if r["strategy"] == strategy and r["batch"] == batch}  # fmt: skip
+                if len(got) == 2:
+                    none, chords = got["none"], got["chords"]
+                    lines.append(f"| {strategy} | {batch} | {rate(none)} | {rate(chords)} | {chords / none:.2f} |")
         lines.append("")
     if by["train"]:
         lines += ["## Training (tokens = targets per second; timed after 5 warm-up batches)", ""]
