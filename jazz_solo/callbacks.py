@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from jazz_solo.atomic import atomic_file
 from jazz_solo.model import logs_this_step
 
 log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -36,30 +39,77 @@ class AtomicCheckpointIO(TorchCheckpointIO):
             torch.save(checkpoint, out)
 
 
+class Interrupted(BaseException):
+    """Training stopped by SIGINT (Ctrl-C) or SIGTERM (what schedulers send before they kill).
+
+    A BaseException, as KeyboardInterrupt is: Lightning tears the run down and re-raises it, and train.py
+    records it and exits with 128 + the signal's number.
+    """
+
+    def __init__(self, signum: int, saved: Path | None = None, where: str = ""):
+        super().__init__(f"interrupted by {signal.Signals(signum).name}" + (f" in {where}" if where else ""))
+        self.signum, self.saved = signum, saved
+
+
 class LastCheckpoint(Checkpoint):
-    """<dirpath>/last.ckpt, where a killed run resumes (`ckpt_path=last`): rewritten after an epoch once
-    `every_s` seconds have passed since the previous write, and when training ends.
+    """<dirpath>/last.ckpt, where a killed or interrupted run resumes (`ckpt_path=last`): rewritten after an
+    epoch once `every_s` seconds have passed since the previous write, when training ends, and when SIGINT
+    (Ctrl-C) or SIGTERM stops it.
 
     Time, not epochs: a write costs a few ms, which is a lot next to the exercise's 10 ms epoch and nothing
     next to a real one; either way a kill loses at most `every_s` seconds of training. List it after the
     best-model ModelCheckpoint, so the state it saves knows that epoch's best.
+
+    A signal stops training at the end of the current batch (a batch cut in the middle of its optimizer
+    step could not be resumed): last.ckpt is saved there and Interrupted raised. A second signal stops at
+    once, leaving the last.ckpt of before.
     """
 
     def __init__(self, dirpath: str | os.PathLike, every_s: float = 30.0):
         self.path = Path(dirpath) / "last.ckpt"
         self.every_s = every_s
         self._saved_at = time.monotonic()
+        self._signum: int | None = None
+        self._handlers: dict[int, Any] = {}
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._saved_at = time.monotonic()
+        if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
+            self._handlers = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self._signum is not None:
+            raise Interrupted(signum)
+        self._signum = signum
+        log.warning("%s: stopping after this batch (again: at once)", signal.Signals(signum).name)
+
+    def _stop_if_signalled(self, trainer: pl.Trainer) -> None:
+        if self._signum is not None:
+            self.save(trainer)
+            done = trainer.fit_loop.epoch_loop.batch_progress.current.processed
+            where = f"epoch {trainer.current_epoch + 1}, after batch {done} of {trainer.num_training_batches}"
+            raise Interrupted(self._signum, self.path, where)
+
+    def on_train_batch_end(self, trainer: pl.Trainer, *args: Any) -> None:
+        self._stop_if_signalled(trainer)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._stop_if_signalled(trainer)
         # Every process must take part in a save: rank 0's clock decides for all.
         if trainer.strategy.broadcast(time.monotonic() - self._saved_at >= self.every_s):
             self.save(trainer)
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self.save(trainer)
+        self._restore_handlers()
+
+    def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
+        self._restore_handlers()
+
+    def _restore_handlers(self) -> None:
+        for signum, handler in self._handlers.items():
+            signal.signal(signum, handler)
+        self._handlers = {}
 
     def save(self, trainer: pl.Trainer) -> None:
         trainer.save_checkpoint(self.path, weights_only=False)  # the full state: resuming needs it

@@ -17,7 +17,7 @@ zeroed and the last step left without a target (PAD). Validation always uses sli
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
 import pytorch_lightning as pl
@@ -56,10 +56,12 @@ class EpochBatches(Sampler):
 
     Lightning calls set_epoch before each epoch. With its own generator instead of torch's global one,
     a resumed run (ckpt_path=last) sees the same batches as an uninterrupted run with the same seed.
+    `done()`, asked when an epoch's iteration starts, is how many of its batches were trained before the
+    run was interrupted (0 but in a resumed epoch): those are skipped.
     """
 
-    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int = 0):
-        self.n, self.batch_size, self.shuffle, self.seed = n, batch_size, shuffle, seed
+    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int = 0, done: Callable[[], int] = lambda: 0):
+        self.n, self.batch_size, self.shuffle, self.seed, self.done = n, batch_size, shuffle, seed, done
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -74,7 +76,7 @@ class EpochBatches(Sampler):
             order = torch.randperm(self.n, generator=generator)
         else:
             order = torch.arange(self.n)
-        for start in range(0, self.n, self.batch_size):
+        for start in range(self.done() * self.batch_size, self.n, self.batch_size):
             yield order[start : start + self.batch_size].tolist()
 
 
@@ -118,14 +120,19 @@ class JazzDataModule(pl.LightningDataModule):
         self.train_set = WindowDataset(train_windows, self.n_values)
         self.val_set = WindowDataset(val_windows, self.n_values)
 
-    def _loader(self, dataset: WindowDataset, shuffle: bool) -> DataLoader:
+    def _loader(self, dataset: WindowDataset, shuffle: bool, done: Callable[[], int] = lambda: 0) -> DataLoader:
         # batch_size=None + a batch sampler: the dataset builds each batch in one indexing op. The loader's
         # own generator keeps its iterators from drawing on torch's global random state (see EpochBatches).
-        batches = EpochBatches(len(dataset), self.cfg.batch_size, shuffle, seed=torch.initial_seed())
+        batches = EpochBatches(len(dataset), self.cfg.batch_size, shuffle, seed=torch.initial_seed(), done=done)
         return DataLoader(dataset, batch_size=None, sampler=batches, generator=torch.Generator())
 
+    def _batches_done(self) -> int:
+        """Training batches of the current epoch done before an interrupt: when a run resumes mid-epoch,
+        Lightning counts them as done and expects the rest (0 at the start of every other epoch)."""
+        return self.trainer.fit_loop.epoch_loop.batch_progress.current.ready if self.trainer is not None else 0
+
     def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, shuffle=True)
+        return self._loader(self.train_set, shuffle=True, done=self._batches_done)
 
     def val_dataloader(self) -> DataLoader:
         return self._loader(self.val_set, shuffle=False)

@@ -52,6 +52,9 @@ def one_line_errors(main: Callable[..., T]) -> Callable[..., T]:
             return main(*args, **kwargs)
         except JazzSoloError as err:
             message = str(err)
+        except KeyboardInterrupt:  # Ctrl-C outside training (which stops gracefully, see train.py): no traceback
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
         except BrokenPipeError:  # the reader of stdout went away (`... | head`): stop quietly, as Unix tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
             sys.exit(1)

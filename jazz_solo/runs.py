@@ -2,7 +2,8 @@
 
     <run>/results.json   written when fit ends: best val loss, perplexity, accuracy, epochs, wall time,
                          checkpoint paths, the per-epoch val history and the resolved config
-    <run>/error.json     written when the run fails: the error and its traceback
+    <run>/error.json     written when the run fails or is interrupted (Ctrl-C, SIGTERM): the error, its
+                         traceback and, when interrupted, the command that resumes it
     <run>/metrics.json   optional, written by other tools (e.g. evaluation): extra per-run numbers
     <run>/.hydra/        Hydra's record of the run, overrides.yaml included
 
@@ -55,13 +56,16 @@ def summarise(history: list[dict]) -> dict:
     }
 
 
-def record_error(run_dir: str | os.PathLike, err: BaseException) -> Path:
+def record_error(run_dir: str | os.PathLike, err: BaseException, status: str = "failed", **extra: Any) -> Path:
+    """<run>/error.json: status ("failed", or "interrupted" by a signal), the error's first line, any
+    `extra` fields (e.g. the command that resumes an interrupted run) and the traceback."""
     first = str(err).strip().splitlines()[0] if str(err).strip() else ""
     return write_json(
         Path(run_dir) / ERROR,
         {
-            "status": "failed",
+            "status": status,
             "error": f"{type(err).__name__}: {first}" if first else type(err).__name__,
+            **extra,
             "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__)),
         },
     )
@@ -101,7 +105,7 @@ def flat_numbers(obj: Any, prefix: str = "") -> dict[str, float]:
 def read_run(run_dir: str | os.PathLike) -> dict:
     """Everything a report needs about one run folder.
 
-    Keys: run_dir, status ("ok", "failed" or "incomplete"), overrides, error, the fields of
+    Keys: run_dir, status ("ok", "failed", "interrupted" or "incomplete"), overrides, error, the fields of
     results.json (best_val_loss, val_perplexity, val_acc, epochs, wall_time_s, best_ckpt, config, ...)
     and `extra`: the numbers of metrics.json, flattened (the place other tools' metrics join the report),
     plus evaluate.py's MUSIC_KEYS when evaluation/metrics.json is there.
@@ -112,7 +116,7 @@ def read_run(run_dir: str | os.PathLike) -> dict:
     if results is not None:
         run.update(results, status="ok")
     elif error is not None:
-        run.update(status="failed", error=error.get("error", "unknown error"))
+        run.update(status=error.get("status", "failed"), error=error.get("error", "unknown error"))
     else:
         run.update(status="incomplete", error="no result: killed, or still running")
     run["extra"] = flat_numbers(read_json(run_dir / METRICS) or {})

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec,
 # and advertises its cloud logger.
 warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated")
+# A run interrupted mid-epoch resumes exactly: the training loader skips the batches done (JazzDataModule).
+warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch ended")
 logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
     lambda record: not record.getMessage().startswith("💡 Tip")
 )

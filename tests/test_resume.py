@@ -63,3 +63,56 @@ def test_a_run_killed_mid_epoch_resumes_to_the_val_loss_of_an_uninterrupted_run(
     print(f"uninterrupted:                        {val_losses(tmp_path / 'whole')}")
     assert len(val_losses(killed)) == 5
     assert val_losses(killed) == val_losses(tmp_path / "whole")
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("whole")
+    whole = run_script(*ARGS, f"hydra.run.dir={run_dir}")
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    return val_losses(run_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_saves_last_ckpt_says_how_to_resume_and_the_resumed_run_matches(
+    tmp_path, signum, uninterrupted
+):
+    run_dir = tmp_path / "run"
+    last = run_dir / "checkpoints" / "last.ckpt"
+    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
+    args = [a for a in ARGS if not a.startswith("callbacks.last_checkpoint")]  # last.ckpt only at the signal
+    proc = subprocess.Popen(
+        [sys.executable, *args, "callbacks.last_checkpoint.every_s=1e9", f"hydra.run.dir={run_dir}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while not (run_dir / "checkpoints").is_dir() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # the best checkpoint of epoch 1 is written: training is under way
+    time.sleep(0.15)  # into the next epoch
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signum, stderr[-2000:]
+    assert "Traceback" not in stderr
+    (line,) = [line for line in stderr.splitlines() if line.startswith(f"interrupted by {signum.name}")]
+    assert f"saved {last}" in line
+    error = runs.read_json(run_dir / runs.ERROR)
+    assert error["status"] == "interrupted" and error["signal"] == signum
+    assert runs.read_run(run_dir)["status"] == "interrupted" and not (run_dir / runs.RESULTS).exists()
+    ckpt = torch.load(last, weights_only=False)
+    stopped_in = ckpt["epoch"]
+    batches_done = ckpt["loops"]["fit_loop"]["epoch_loop.batch_progress"]["current"]["completed"]
+    assert stopped_in < 4 and 0 < batches_done  # mid-epoch: the resume must skip the batches already done
+
+    resume = line.split("; resume: ")[1].split()
+    assert resume[:2] == ["python", "train.py"] and resume[-1] == "ckpt_path=last"
+    resumed = run_script("train.py", *resume[2:])
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"resuming from {last}" in resumed.stderr and not (run_dir / runs.ERROR).exists()
+    print(f"\n{signum.name} in epoch {stopped_in + 1} after {batches_done} batches; resumed: {val_losses(run_dir)}")
+    print(f"uninterrupted: {uninterrupted}")
+    assert val_losses(run_dir) == uninterrupted
