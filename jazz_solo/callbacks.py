@@ -116,6 +116,16 @@ class LastCheckpoint(Checkpoint):
         self._saved_at = time.monotonic()
 
 
+class BestCheckpoint(ModelCheckpoint):
+    """ModelCheckpoint whose file names count epochs from 1, as the progress log and results.json do:
+    `best-epoch002-...` is the model after the second epoch (Lightning's own `{epoch}` starts at 0)."""
+
+    def format_checkpoint_name(self, metrics: dict[str, Any], *args: Any, **kwargs: Any) -> str:
+        if "epoch" in metrics:
+            metrics = {**metrics, "epoch": metrics["epoch"] + 1}
+        return super().format_checkpoint_name(metrics, *args, **kwargs)
+
+
 def monitored_checkpoint(trainer: pl.Trainer) -> ModelCheckpoint | None:
     """The checkpoint callback that keeps the best model (the first one with a monitor), if any."""
     with_monitor = [cb for cb in trainer.checkpoint_callbacks if isinstance(cb, ModelCheckpoint) and cb.monitor]
@@ -151,8 +161,8 @@ class ResumableRng(pl.Callback):
 
 
 class RunRecord(pl.Callback):
-    """Keeps the val loss/accuracy of every epoch and the training wall time (both survive a resume),
-    and writes <run>/results.json when fit ends (see jazz_solo/runs.py)."""
+    """Keeps the val loss/accuracy of every epoch (numbered from 1) and the training wall time (both survive
+    a resume), and writes <run>/results.json when fit ends (see jazz_solo/runs.py)."""
 
     def __init__(self, run_dir: str | os.PathLike, config: dict | None = None):
         self.path = Path(run_dir) / runs.RESULTS
@@ -171,7 +181,7 @@ class RunRecord(pl.Callback):
         if trainer.sanity_checking:
             return
         metrics = trainer.callback_metrics
-        row = {"epoch": trainer.current_epoch}
+        row = {"epoch": trainer.current_epoch + 1}  # counted from 1, as in the log and checkpoint names
         for key in ("val_loss", "val_acc"):
             row[key] = float(metrics[key]) if key in metrics else None
         if self.history and self.history[-1]["epoch"] == row["epoch"]:  # validated again in the same epoch

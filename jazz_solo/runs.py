@@ -43,7 +43,7 @@ def write_json(path: str | os.PathLike, obj: Any, allow_nan: bool = True) -> Pat
 
 
 def summarise(history: list[dict]) -> dict:
-    """Best epoch of a val history [{epoch, val_loss, val_acc}, ...] -> the headline numbers."""
+    """Best epoch of a val history [{epoch, val_loss, val_acc}, ...] -> the headline numbers (epochs from 1)."""
     scored = [h for h in history if h.get("val_loss") is not None and math.isfinite(h["val_loss"])]
     if not scored:
         return {"best_val_loss": None, "val_perplexity": None, "val_acc": None, "best_epoch": None}

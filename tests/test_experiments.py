@@ -9,7 +9,7 @@ import pickle
 import pytest
 import torch
 
-from conftest import tiny_train_config
+from conftest import ROOT, tiny_train_config
 from jazz_solo import report, runs
 from jazz_solo.callbacks import AtomicCheckpointIO
 from jazz_solo.training import fit
@@ -19,7 +19,7 @@ def test_fit_writes_results_json_that_agrees_with_its_checkpoint(tmp_path):
     best = fit(tiny_train_config(tmp_path))
     results = runs.read_json(tmp_path / runs.RESULTS)
     losses = [h["val_loss"] for h in results["history"]]
-    assert [h["epoch"] for h in results["history"]] == [0, 1] and results["epochs"] == 2
+    assert [h["epoch"] for h in results["history"]] == [1, 2] and results["epochs"] == 2
     assert results["best_val_loss"] == min(losses)
     assert results["val_perplexity"] == pytest.approx(math.exp(min(losses)))
     assert 0 <= results["val_acc"] <= 1 and results["wall_time_s"] > 0
@@ -27,6 +27,23 @@ def test_fit_writes_results_json_that_agrees_with_its_checkpoint(tmp_path):
     score = torch.load(best, weights_only=True)["callbacks"]
     assert any(v.get("best_model_score") is not None for v in score.values() if isinstance(v, dict))
     assert results["config"]["model"]["n_a"] == 16
+
+
+def test_the_log_the_checkpoint_name_and_results_json_count_epochs_alike(tmp_path, caplog):
+    from omegaconf import OmegaConf
+
+    cfg = tiny_train_config(tmp_path)
+    cfg.trainer.update(max_epochs=3, enable_progress_bar=True)  # not a terminal: a log line per validation
+    shipped = OmegaConf.load(ROOT / "conf" / "callbacks" / "default.yaml")["best_checkpoint"]
+    cfg.callbacks = {"best": {**OmegaConf.to_container(shipped), "dirpath": str(tmp_path / "checkpoints")}}
+    with caplog.at_level("INFO", logger="jazz_solo.callbacks"):
+        best = fit(cfg)
+    results = runs.read_json(tmp_path / runs.RESULTS)
+    epoch, loss = results["best_epoch"], results["best_val_loss"]
+    assert best.name == f"best-epoch{epoch:03d}-val_loss{loss:.4f}.ckpt"
+    assert f"epoch {epoch}/3: val_loss={loss:.4g}" in caplog.text
+    assert [h["epoch"] for h in results["history"]] == [1, 2, 3]
+    assert torch.load(best, weights_only=True)["epoch"] == epoch - 1  # Lightning's own count starts at 0
 
 
 def test_same_seed_same_val_loss_other_seed_other_val_loss(tmp_path):
@@ -68,7 +85,7 @@ def test_report_has_a_row_per_run_failures_with_their_error_and_extra_metrics(tm
     def done(n_a: int, tx: int, loss: float) -> dict:
         config = {"model": {"n_a": n_a}, "data": {"Tx": tx}}
         summary = runs.summarise(
-            [{"epoch": 0, "val_loss": loss + 1, "val_acc": 0.1}, {"epoch": 1, "val_loss": loss, "val_acc": 0.4}]
+            [{"epoch": 1, "val_loss": loss + 1, "val_acc": 0.1}, {"epoch": 2, "val_loss": loss, "val_acc": 0.4}]
         )
         return {**summary, "epochs": 2, "wall_time_s": 1.5, "best_ckpt": str(sweep / "x.ckpt"), "config": config}
 
