@@ -9,12 +9,14 @@ from __future__ import annotations
 import collections.abc
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, TypeVar, Union
 
 from hydra.experimental.callback import Callback
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from jazz_solo.errors import JazzSoloError, one_line_errors
+from jazz_solo.runs import claim_folder
 
 CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
@@ -82,6 +84,7 @@ class TrainConfig:
     name: str = ""  # names the run's folder (Hydra uses it; see conf/train.yaml)
     ckpt_path: str | None = None  # resume from this checkpoint; "last": the newest last*.ckpt of the run
     output_dir: str = "."  # the run's folder (Hydra sets it)
+    overwrite: bool = False  # a new run in the folder of an earlier one of the same name: clear that one first
 
     def __post_init__(self) -> None:
         check_trainer_args(self.trainer)
@@ -210,13 +213,15 @@ class CheckAtStart(Callback):
     each run checks the values swept over (a bad one fails that run alone)."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self.check(config)
+        self.check(config, Path(config.hydra.run.dir), sweep=False)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self.check(config)
+        self.check(config, Path(config.hydra.sweep.dir), sweep=True)
 
     @staticmethod
-    def check(config: DictConfig) -> None:
+    def check(config: DictConfig, folder: Path, sweep: bool) -> None:
         task = OmegaConf.masked_copy(config, [key for key in config if key != "hydra"])
-        task.output_dir = "<run folder>"  # Hydra sets it when it makes the folder
-        one_line_errors(load)(TrainConfig, task)  # exits: Hydra would turn an exception into a warning
+        task.output_dir = str(folder)
+        # one_line_errors exits: Hydra would turn an exception here into a warning and go on
+        cfg = one_line_errors(load)(TrainConfig, task)
+        one_line_errors(claim_folder)(folder, sweep, cfg.ckpt_path is not None, cfg.overwrite)

@@ -50,7 +50,7 @@ from jazz_solo.music.render import write_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
-from jazz_solo.runs import write_json
+from jazz_solo.runs import file_record, write_json
 from jazz_solo.sequences import EncodedCorpus, encode_corpus, held_out_pieces, sliding_windows, split_sequences
 
 log = logging.getLogger(__name__)
@@ -315,7 +315,8 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     data = DataConfig(**ckpt.hparams["data"])
     corpus = training_corpus(cfg.ckpt, data, ckpt.vocab)
     train, val = split_sequences(corpus.sequences, data.val_fraction)
-    found: dict = {"ckpt": str(cfg.ckpt), "n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
+    found: dict = {"ckpt": str(cfg.ckpt), "ckpt_sha256": file_record(cfg.ckpt)["sha256"]}
+    found |= {"n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
     found |= {"temperature": cfg.temperature, "seed": cfg.seed}
     found |= prediction_metrics(ckpt.net, train, val, data.Tx)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])

@@ -23,8 +23,8 @@ from jazz_solo.music.render import to_pretty_midi
 from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi
 from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer
-from jazz_solo.net import Checkpoint, load_checkpoint
-from jazz_solo.runs import read_json, write_json
+from jazz_solo.net import Checkpoint, load_checkpoint, resolve_checkpoint
+from jazz_solo.runs import file_record, read_json, write_json
 from jazz_solo.sampler import sample
 
 log = logging.getLogger(__name__)
@@ -134,10 +134,12 @@ def listed_solos(manifest: Path) -> set[str]:
 def generate(cfg: GenerateConfig) -> list[Path]:
     """Write cfg.n solos as MIDI files in cfg.out, plus manifest.json; return the MIDI files' paths.
 
-    manifest.json holds the settings and, for each solo, its file, seed, strategy and log-probability:
-    `generate.py` with those settings, seed=<the solo's seed> and n=1 writes the same file again.
+    manifest.json holds the settings, the checkpoint file and its sha256 and, for each solo, its file, seed,
+    strategy and log-probability: `generate.py` with those settings, seed=<the solo's seed> and n=1 writes
+    the same file again.
     """
-    ckpt = load_checkpoint(cfg.ckpt, cfg.device)
+    ckpt_file = resolve_checkpoint(cfg.ckpt)  # a run folder stands for its best checkpoint
+    ckpt = load_checkpoint(ckpt_file, cfg.device)
     progression = backing_for(ckpt, cfg.chords, cfg.tempo)
     out = Path(cfg.out)
     digits = max(3, len(str(cfg.n - 1)))
@@ -164,7 +166,7 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         {"file": p.name, "seed": solo.seed, "strategy": cfg.strategy, "log_prob": solo.log_prob}
         for p, solo in zip(paths, solos)
     ]
-    write_json(manifest, {"settings": settings, "solos": entries})
+    write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries})
     for name in stale:  # so the folder holds what its manifest lists
         (out / name).unlink(missing_ok=True)
     log.info("wrote %d solos and %s", cfg.n, manifest)

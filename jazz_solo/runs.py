@@ -13,14 +13,17 @@ Every file is written to a temporary name and renamed, so a crash never leaves h
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import shutil
 import traceback
 from pathlib import Path
 from typing import Any
 
 from jazz_solo.atomic import write_text
+from jazz_solo.errors import JazzSoloError
 
 RESULTS = "results.json"
 ERROR = "error.json"
@@ -35,6 +38,10 @@ MUSIC_KEYS = (
     "copied_8gram_share",
     "mean_overlap",
 )
+
+# What a run leaves in its folder, and a sweep beside its runs' folders: what overwrite=true clears
+RUN_OUTPUTS = (".hydra", "checkpoints", RESULTS, ERROR, METRICS, "evaluation", "sample", "csv", "tensorboard", "wandb")
+SWEEP_OUTPUTS = ("multirun.yaml", "report.md", "report.csv", "heatmap.png", "optimization_results.yaml", ".submitit")
 
 
 def write_json(path: str | os.PathLike, obj: Any, allow_nan: bool = True) -> Path:
@@ -54,6 +61,36 @@ def summarise(history: list[dict]) -> dict:
         "val_acc": best.get("val_acc"),
         "best_epoch": best["epoch"],
     }
+
+
+def claim_folder(folder: Path, sweep: bool, resuming: bool, overwrite: bool) -> None:
+    """Make sure a new run (or sweep) does not train into the folder of an earlier one with the same name,
+    which would mix their checkpoints (Lightning's `-v1` files), logs and results: refuse, unless it
+    resumes that run (ckpt_path) or overwrite=true clears what the earlier one left."""
+    if not folder.is_dir() or resuming:
+        return
+    if sweep:
+        earlier = [p for p in folder.iterdir() if p.is_dir() and (p / ".hydra").is_dir()] + [
+            folder / name for name in SWEEP_OUTPUTS if (folder / name).exists()
+        ]
+    else:
+        earlier = [folder / name for name in (*RUN_OUTPUTS, "train.log") if (folder / name).exists()]
+    if earlier and not overwrite:
+        raise JazzSoloError(
+            f"{folder}: holds an earlier {'sweep' if sweep else 'run'} of this name (resume it with ckpt_path=last, "
+            "start it again with overwrite=true, or choose another name=)"
+        )
+    for path in earlier:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def file_record(path: str | os.PathLike) -> dict:
+    """A file's absolute path and sha256: which checkpoint made a solo or an evaluation, even if renamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return {"file": str(Path(path).resolve()), "sha256": digest.hexdigest()}
 
 
 def record_error(run_dir: str | os.PathLike, err: BaseException, status: str = "failed", **extra: Any) -> Path:

@@ -11,7 +11,7 @@ import time
 import pytest
 import torch
 
-from conftest import ROOT, run_script
+from conftest import ROOT, assert_one_line_error, run_script
 from jazz_solo import runs
 
 # About 150 small batches per epoch: a kill lands inside an epoch, not between two.
@@ -116,3 +116,24 @@ def test_ctrl_c_or_sigterm_saves_last_ckpt_says_how_to_resume_and_the_resumed_ru
     print(f"\n{signum.name} in epoch {stopped_in + 1} after {batches_done} batches; resumed: {val_losses(run_dir)}")
     print(f"uninterrupted: {uninterrupted}")
     assert val_losses(run_dir) == uninterrupted
+
+
+def test_a_reused_run_name_is_refused_unless_resumed_or_overwritten(tmp_path):
+    run_dir = tmp_path / "run"
+    args = [
+        "train.py",
+        "model.n_a=8",
+        "data.stride=16",
+        "trainer.max_epochs=1",
+        "logger=csv",
+        f"hydra.run.dir={run_dir}",
+    ]
+    first = run_script(*args)
+    assert first.returncode == 0, first.stderr[-2000:]
+    again = run_script(*args)
+    assert_one_line_error(again, str(run_dir), "ckpt_path=last", "overwrite=true")
+    assert again.returncode == 2
+    overwritten = run_script(*args, "overwrite=true")
+    assert overwritten.returncode == 0, overwritten.stderr[-2000:]
+    assert len(list((run_dir / "checkpoints").glob("best-*.ckpt"))) == 1  # no -v1 beside the first run's
+    assert [p.name for p in (run_dir / "csv").iterdir()] == ["version_0"]
