@@ -15,7 +15,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 import torch
-from pytorch_lightning.callbacks import Checkpoint, ModelCheckpoint, ProgressBar
+from pytorch_lightning.callbacks import Checkpoint, EarlyStopping, ModelCheckpoint, ProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.plugins.io import TorchCheckpointIO
 
@@ -200,9 +200,23 @@ class RunRecord(pl.Callback):
         if not trainer.is_global_zero:
             return
         best = monitored_checkpoint(trainer)
+        summary = runs.summarise(self.history)
+        stopper = next((cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping) and cb.stopped_epoch), None)
+        if stopper is not None:
+            log.info(
+                "early stopping after epoch %d of %s: %s has not improved for %d validations (best val_loss %.4g at epoch %s;"
+                " callbacks.early_stopping=null trains every epoch)",
+                stopper.stopped_epoch + 1,
+                trainer.max_epochs,
+                stopper.monitor,
+                stopper.wait_count,
+                summary["best_val_loss"],
+                summary["best_epoch"],
+            )
         results = {
             "status": "ok",
-            **runs.summarise(self.history),
+            **summary,
+            "stopped_early": stopper is not None,
             "final_val_loss": self.history[-1]["val_loss"] if self.history else None,
             "epochs": trainer.current_epoch,
             "global_step": trainer.global_step,

@@ -46,6 +46,22 @@ def test_the_log_the_checkpoint_name_and_results_json_count_epochs_alike(tmp_pat
     assert torch.load(best, weights_only=True)["epoch"] == epoch - 1  # Lightning's own count starts at 0
 
 
+def test_early_stopping_is_on_by_default_and_says_when_it_stops(tmp_path, caplog):
+    from omegaconf import OmegaConf
+
+    cfg = tiny_train_config(tmp_path)
+    shipped = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "callbacks" / "default.yaml")["early_stopping"])
+    assert shipped["monitor"] == "val_loss" and shipped["patience"] >= 1
+    # an improvement must be 10 nats: none is, so the run stops after `patience` validations past the first
+    cfg.callbacks["early_stopping"] = {**shipped, "patience": 2, "min_delta": 10.0}
+    cfg.trainer["max_epochs"] = 30
+    with caplog.at_level("INFO", logger="jazz_solo.callbacks"):
+        fit(cfg)
+    results = runs.read_json(tmp_path / runs.RESULTS)
+    assert results["epochs"] == 3 and results["stopped_early"] is True
+    assert "early stopping after epoch 3 of 30: val_loss has not improved for 2 validations" in caplog.text
+
+
 def test_same_seed_same_val_loss_other_seed_other_val_loss(tmp_path):
     def val_losses(seed: int, folder: str) -> list[float]:
         cfg = tiny_train_config(tmp_path / folder)
