@@ -204,8 +204,8 @@ class RunRecord(pl.Callback):
         stopper = next((cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping) and cb.stopped_epoch), None)
         if stopper is not None:
             log.info(
-                "early stopping after epoch %d of %s: %s has not improved for %d validations (best val_loss %.4g at epoch %s;"
-                " callbacks.early_stopping=null trains every epoch)",
+                "early stopping after epoch %d of %s: %s has not improved for %d validations"
+                " (best val_loss %.4g at epoch %s; callbacks.early_stopping=null trains every epoch)",
                 stopper.stopped_epoch + 1,
                 trainer.max_epochs,
                 stopper.monitor,

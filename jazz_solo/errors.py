@@ -12,6 +12,21 @@ from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
 T = TypeVar("T")
+# Optional pieces a config can ask for: what an error names -> (what it is, the pyproject extra installing it)
+EXTRAS = {
+    "tensorboard": ("the tensorboard package", "tensorboard"),
+    "hydra/sweeper/optuna": ("Hydra's Optuna sweeper", "sweep"),
+    "hydra/launcher/submitit": ("Hydra's submitit launcher", "sweep"),
+    "hydra/launcher/joblib": ("Hydra's joblib launcher", "sweep"),
+}
+
+
+def missing_extra(text: str) -> str | None:
+    """'<what> is not installed: pip install ...' when an error's text names an optional piece, else None."""
+    for name, (what, extra) in EXTRAS.items():
+        if name in text:
+            return f'{what} is not installed: pip install -e ".[{extra}]"'
+    return None
 
 
 def first_line(err: BaseException) -> str:
@@ -35,7 +50,10 @@ def hydra_entry(main: Callable[[], object]) -> None:
         main()
     except (HydraException, OmegaConfBaseException) as err:
         cause = f" ({first_lines(err.__cause__)})" if err.__cause__ is not None else ""
-        print(f"error: config: {first_lines(err)}{cause}", file=sys.stderr)
+        message = f"{first_lines(err)}{cause}"
+        if "Could not find" in message:  # e.g. hparams_search=optuna without its plugin
+            message = missing_extra(message) or message
+        print(f"error: config: {message}", file=sys.stderr)
         sys.exit(2)
 
 

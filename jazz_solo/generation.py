@@ -138,8 +138,8 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     strategy and log-probability: `generate.py` with those settings, seed=<the solo's seed> and n=1 writes
     the same file again.
     """
-    ckpt_file = resolve_checkpoint(cfg.ckpt)  # a run folder stands for its best checkpoint
-    ckpt = load_checkpoint(ckpt_file, cfg.device)
+    ckpt = load_checkpoint(cfg.ckpt, cfg.device)
+    ckpt_file = resolve_checkpoint(cfg.ckpt)  # the file a run folder stands for, for the manifest
     progression = backing_for(ckpt, cfg.chords, cfg.tempo)
     out = Path(cfg.out)
     digits = max(3, len(str(cfg.n - 1)))

@@ -25,7 +25,7 @@ from jazz_solo.callbacks import (
 )
 from jazz_solo.config import TrainConfig
 from jazz_solo.data import JazzDataModule
-from jazz_solo.errors import JazzSoloError, first_line
+from jazz_solo.errors import JazzSoloError, first_line, missing_extra
 from jazz_solo.model import JazzSoloModule
 from jazz_solo.net import read_checkpoint_file
 
@@ -49,7 +49,9 @@ def _instantiate_all(group: dict, name: str) -> list:
         try:
             objects.append(instantiate(spec))
         except Exception as err:
-            raise JazzSoloError(f"{name}.{key}: cannot build it ({first_line(err)})") from None
+            cause = err.__cause__ or err  # Hydra's InstantiationException names the target; the cause says why
+            missing = isinstance(cause, ImportError) and missing_extra(str(cause))
+            raise JazzSoloError(f"{name}.{key}: {missing or f'cannot build it ({first_line(cause)})'}") from None
     return objects
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -54,6 +55,26 @@ def test_trainer_values_are_checked_against_lightnings_signature():
     for bad in ({"devices": [0, "x"]}, {"precision": "bf17"}, {"enable_progress_bar": "no"}, {"max_steps": True}):
         with pytest.raises(JazzSoloError, match=f"trainer.{next(iter(bad))} must be"):
             TrainConfig(trainer=bad)
+
+
+def installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.mark.skipif(installed("tensorboard") or installed("tensorboardX"), reason="tensorboard is installed")
+def test_a_missing_tensorboard_names_the_install_command(tmp_path):
+    result = run_script("train.py", "logger=tensorboard", "trainer.max_epochs=1", f"hydra.run.dir={tmp_path}")
+    hint = 'the tensorboard package is not installed: pip install -e ".[tensorboard]"'
+    assert_one_line_error(result, "logger.tensorboard", hint)
+    assert hint in json.loads((tmp_path / "error.json").read_text())["error"]
+
+
+@pytest.mark.skipif(installed("hydra_plugins.hydra_optuna_sweeper"), reason="the Optuna sweeper is installed")
+def test_a_missing_optuna_sweeper_names_the_install_command(tmp_path):
+    result = run_script("train.py", "hparams_search=optuna", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert_one_line_error(result, 'Optuna sweeper is not installed: pip install -e ".[sweep]"')
 
 
 def test_train_rejects_a_file_that_is_not_midi(tmp_path):
