@@ -16,6 +16,7 @@ zeroed and the last step left without a target (PAD). Validation always uses sli
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -29,6 +30,32 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.corpus import default_backing
 from jazz_solo.sequences import encode_corpus, exercise_windows, sliding_windows, split_sequences
+
+
+def too_short(cfg: DataConfig, train: list[list[int]], val: list[list[int]], one_piece: bool) -> str:
+    """Why a split gives no window of Tx + 1 values (the validation split, most often), and what to change.
+    one_piece: the corpus is one piece, whose tail is the validation split (else whole pieces are held out)."""
+    need, longest_train, longest_val = cfg.Tx + 1, max(map(len, train)), max(map(len, val))
+    if longest_val < need:
+        split = "the validation split " + (
+            f"(the last {cfg.val_fraction:.0%} of the piece: {longest_val} of {longest_train + longest_val} values)"
+            if one_piece
+            else f"(held-out pieces; the longest has {longest_val} values)"
+        )
+    else:
+        split = f"the training split (longest piece: {longest_train} values)"
+    hints = []
+    if min(longest_train, longest_val) - 1 >= 2:
+        hints.append(f"lower data.Tx to {min(longest_train, longest_val) - 1} or less")
+    if longest_val < need:
+        total = longest_train + longest_val
+        fraction = math.ceil(need / total * 100) / 100 if one_piece else None
+        if fraction is None and longest_train >= need:  # a longer piece may be held out instead
+            hints.append("raise data.val_fraction (more pieces held out)")
+        elif fraction is not None and fraction < 1 and total - max(1, round(total * fraction)) >= need:
+            hints.append(f"raise data.val_fraction to {fraction:g} or more")
+    advice = "; " + " or ".join(hints) if hints else "; the corpus is too short to train on"
+    return f"too short for data.Tx={cfg.Tx}: {split} needs at least Tx + 1 = {need} values{advice}"
 
 
 class WindowDataset(Dataset):
@@ -72,7 +99,8 @@ class EpochBatches(Sampler):
 
     def __iter__(self) -> Iterator[list[int]]:
         if self.shuffle:
-            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+            # modulo 2**63: an unseeded process's torch.initial_seed() is any 64-bit number
+            generator = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % (1 << 63))
             order = torch.randperm(self.n, generator=generator)
         else:
             order = torch.arange(self.n)
@@ -89,6 +117,7 @@ class JazzDataModule(pl.LightningDataModule):
         self.backing: Progression | None = None
         self.train_set: WindowDataset | None = None
         self.val_set: WindowDataset | None = None
+        self.split_values = (0, 0)  # values in the training and the validation split
 
     @property
     def n_values(self) -> int:
@@ -112,11 +141,8 @@ class JazzDataModule(pl.LightningDataModule):
         else:
             train_windows = sliding_windows(train, cfg.Tx + 1, cfg.stride)
         if len(train_windows) == 0 or len(val_windows) == 0:
-            longest = max(len(s) for s in sequences)
-            raise JazzSoloError(
-                f"{where}: too short for data.Tx={cfg.Tx} (longest piece has {longest} values; "
-                f"train and val each need a piece of at least Tx + 1 = {cfg.Tx + 1})"
-            )
+            raise JazzSoloError(f"{where}: {too_short(cfg, train, val, one_piece=len(sequences) == 1)}")
+        self.split_values = (sum(map(len, train)), sum(map(len, val)))
         self.train_set = WindowDataset(train_windows, self.n_values)
         self.val_set = WindowDataset(val_windows, self.n_values)
 

@@ -59,6 +59,14 @@ NGRAM = 8  # originality: n-grams of this many values
 SHOWN = 3  # the most and the least likely solos are drawn and rendered
 SETS = ("solos", "corpus", "held-out")
 PREFIX = {"solos": "", "corpus": "corpus_", "held-out": "heldout_"}
+FEW_PIECES = 5  # distributions over fewer corpus or held-out pieces than this mean little
+
+
+def few_pieces(n_corpus: int, n_heldout: int, bars: int) -> str:
+    return (
+        f"only {n_corpus} corpus and {n_heldout} held-out pieces of {bars} bars: overlap, KL and distance figures "
+        f"over fewer than {FEW_PIECES} pieces mean little (a longer corpus or a lower segment_bars gives more)"
+    )
 
 
 @dataclass
@@ -239,6 +247,13 @@ def report_markdown(found: dict, shown: list) -> str:
         f"{found['length']} values: {found['n_heldout_windows']}). The held-out figures are what a model "
         "that had learnt the corpus would score.",
         "",
+    ]
+    if min(found["n_corpus_pieces"], found["n_heldout_pieces"]) < FEW_PIECES:
+        lines += [
+            f"**Note:** {few_pieces(found['n_corpus_pieces'], found['n_heldout_pieces'], found['segment_bars'])}.",
+            "",
+        ]
+    lines += [
         f"## Prediction on the validation split ({found['val_targets']} targets)",
         "",
         *_header("model", "cross-entropy (nats)", "perplexity", "top-1 accuracy"),
@@ -330,7 +345,14 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     bars = cfg.segment_bars or max(1, int(np.median([math.ceil(p.end / progression.beats_per_bar) for p in pieces])))
     corpus_set, heldout_set = corpus_pieces(corpus, data, train, bars)
     if len(corpus_set) < 2:
-        raise JazzSoloError(f"segment_bars={bars}: the training corpus gives fewer than 2 pieces of that length")
+        fits = next((b for b in range(bars - 1, 0, -1) if len(corpus_pieces(corpus, data, train, b)[0]) >= 2), None)
+        raise JazzSoloError(
+            f"segment_bars={bars}: the training corpus gives {len(corpus_set)} piece(s) of that length, and the "
+            "comparisons need 2 or more; "
+            + (f"pass segment_bars={fits} or fewer" if fits else "it is too short to compare solos with")
+        )
+    if min(len(corpus_set), len(heldout_set)) < FEW_PIECES:
+        log.warning(few_pieces(len(corpus_set), len(heldout_set), bars))
     sets = {"solos": pieces, "corpus": corpus_set, "held-out": heldout_set}
     heldout_windows = windows_of(val, cfg.length)
     found |= {"segment_bars": bars, "n_corpus_pieces": len(corpus_set), "n_heldout_pieces": len(heldout_set)}

@@ -122,8 +122,8 @@ def fit(cfg: TrainConfig) -> Path | None:
     datamodule = JazzDataModule(cfg.data)
     datamodule.setup()
     log.info(
-        "corpus: %d values, %d distinct; %d train / %d val windows of Tx=%d",
-        sum(datamodule.value_counts),
+        "corpus: %d values in the training split (%d in validation), %d distinct; %d train / %d val windows of Tx=%d",
+        *datamodule.split_values,
         datamodule.n_values,
         len(datamodule.train_set),
         len(datamodule.val_set),
