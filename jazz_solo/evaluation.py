@@ -10,7 +10,7 @@ Sets compared (the measures themselves are in jazz_solo/metrics.py):
               style perfectly would score, so its figures are the ones to aim at.
 
 metrics.json is one flat object (null where too few pieces qualify). Keys:
-    ckpt, n_solos, length, strategy, temperature, seed, segment_bars, n_corpus_pieces,
+    ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, segment_bars, n_corpus_pieces,
     n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split

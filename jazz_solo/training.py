@@ -30,13 +30,21 @@ from jazz_solo.model import JazzSoloModule
 from jazz_solo.net import read_checkpoint_file
 
 log = logging.getLogger(__name__)
-# Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec,
-# and advertises its cloud logger.
+# Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec;
+# a resumed run's checkpoint folder is not empty, of course (a new run never shares one: runs.claim_folder);
+# a small corpus has fewer batches an epoch than log_every_n_steps (train_loss is logged each epoch anyway).
 warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated")
+warnings.filterwarnings("ignore", message=r"Checkpoint directory .* exists and is not empty")
+warnings.filterwarnings(
+    "ignore", message=r"The number of training batches \(\d+\) is smaller than the logging interval"
+)
 # A run interrupted mid-epoch resumes exactly: the training loader skips the batches done (JazzDataModule).
 warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch ended")
+# Lightning's advert for its cloud logger, its hardware lines when there is no GPU/TPU/HPU to use, and its
+# restore lines (fit logs "resuming from <last.ckpt>" itself)
+QUIET = ("💡 Tip", "GPU available: False", "TPU available: False", "HPU available: False", "Restor")
 logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
-    lambda record: not record.getMessage().startswith("💡 Tip")
+    lambda record: not record.getMessage().startswith(QUIET)
 )
 LIGHTNING_CKPT_KEYWORDS = ("last", "best", "hpc", "registry")  # ckpt_path values Lightning resolves itself
 
@@ -76,6 +84,8 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
     except (TypeError, ValueError, MisconfigurationException) as err:  # e.g. accelerator=gpu without a GPU
         raise JazzSoloError(f"trainer: {first_line(err)}") from None
     for logger in trainer.loggers:
+        if isinstance(logger, WandbLogger) and logger._wandb_init.get("anonymous", 0) is None:
+            del logger._wandb_init["anonymous"]  # Lightning passes None, which wandb warns about on every run
         logger.log_hyperparams(asdict(cfg))
     return trainer
 
@@ -130,6 +140,12 @@ def fit(cfg: TrainConfig) -> Path | None:
         cfg.data.Tx,
     )
     model = JazzSoloModule(model=asdict(cfg.model), **datamodule.describe())
+    log.info(  # Lightning's model summary table, in one line (conf/trainer/default.yaml turns the table off)
+        "model: %s, n_a=%d, %s parameters",
+        cfg.model.cell,
+        cfg.model.n_a,
+        f"{sum(p.numel() for p in model.parameters()):,}",
+    )
     trainer = build_trainer(cfg)
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer, model))
     if any(isinstance(lg, WandbLogger) for lg in trainer.loggers):
