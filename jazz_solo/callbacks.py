@@ -281,10 +281,21 @@ class SampleSolo(pl.Callback):
         log.info("sample solo: %s", wav)
 
 
+def terminal_width() -> int:
+    """Columns of the terminal on stderr; 0 when stderr is no terminal or one that reports no size (a pty
+    of `script` without `stty`), where a bar would draw nothing."""
+    if not sys.stderr.isatty():
+        return 0
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except OSError:
+        return 0
+
+
 class RunProgressBar(ProgressBar):
     """In a terminal, one tqdm bar on stderr for the whole fit: training batches over all epochs (so its
     ETA is the run's), the epoch in its label and the latest validation metrics after it. Elsewhere (a
-    log file, a cluster job's output) a log line per validation instead of a bar's redraws.
+    log file, a cluster job's output, a terminal of no size) a log line per validation instead.
 
     Lightning's TQDMProgressBar redraws on every batch and opens a new bar for every validation: about
     2 ms an epoch, a fifth of the exercise's 10 ms epoch. This one draws at most 10 times a second.
@@ -310,7 +321,7 @@ class RunProgressBar(ProgressBar):
         return shown + (f"/{trainer.max_epochs}" if trainer.max_epochs and trainer.max_epochs > 0 else "")
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if not self._enabled or not sys.stderr.isatty():
+        if not self._enabled or terminal_width() == 0:
             return
         from tqdm import tqdm
 
