@@ -218,6 +218,8 @@ class RunRecord(pl.Callback):
             **summary,
             "stopped_early": stopper is not None,
             "final_val_loss": self.history[-1]["val_loss"] if self.history else None,
+            # how many windows the val loss is a mean over: it changes with data.Tx (see the sweep report)
+            "val_windows": len(val_set) if (val_set := getattr(trainer.datamodule, "val_set", None)) else None,
             "epochs": trainer.current_epoch,
             "global_step": trainer.global_step,
             "wall_time_s": round(self.elapsed(), 3),

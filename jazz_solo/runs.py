@@ -31,13 +31,14 @@ METRICS = "metrics.json"
 EVALUATION = Path("evaluation") / "metrics.json"  # where evaluate.py writes for a run's checkpoint
 # evaluate.py's key musical figures, the ones a sweep report shows per run
 MUSIC_KEYS = (
-    "bigram_perplexity",
     "chord_tone_share",
     "scale_share",
     "approach_resolution_share",
     "copied_8gram_share",
     "mean_overlap",
 )
+# evaluate.py's baselines (not the model's figures), under the names the report gives them
+BASELINES = {"bigram_perplexity": "baseline_bigram_perplexity"}  # a bigram model of the training split
 
 # What a run leaves in its folder, and a sweep beside its runs' folders: what overwrite=true clears
 RUN_OUTPUTS = (".hydra", "checkpoints", RESULTS, ERROR, METRICS, "evaluation", "sample", "csv", "tensorboard", "wandb")
@@ -143,9 +144,9 @@ def read_run(run_dir: str | os.PathLike) -> dict:
     """Everything a report needs about one run folder.
 
     Keys: run_dir, status ("ok", "failed", "interrupted" or "incomplete"), overrides, error, the fields of
-    results.json (best_val_loss, val_perplexity, val_acc, epochs, wall_time_s, best_ckpt, config, ...)
+    results.json (best_val_loss, val_perplexity, val_acc, val_windows, epochs, wall_time_s, best_ckpt, ...)
     and `extra`: the numbers of metrics.json, flattened (the place other tools' metrics join the report),
-    plus evaluate.py's MUSIC_KEYS when evaluation/metrics.json is there.
+    plus evaluate.py's MUSIC_KEYS and BASELINES when evaluation/metrics.json is there.
     """
     run_dir = Path(run_dir)
     run: dict[str, Any] = {"run_dir": str(run_dir), "overrides": read_overrides(run_dir), "error": None}
@@ -159,4 +160,5 @@ def read_run(run_dir: str | os.PathLike) -> dict:
     run["extra"] = flat_numbers(read_json(run_dir / METRICS) or {})
     evaluation = read_json(run_dir / EVALUATION) or {}
     run["extra"].update({key: evaluation[key] for key in MUSIC_KEYS if evaluation.get(key) is not None})
+    run["extra"].update({name: evaluation[key] for key, name in BASELINES.items() if evaluation.get(key) is not None})
     return run

@@ -24,6 +24,7 @@ def test_fit_writes_results_json_that_agrees_with_its_checkpoint(tmp_path):
     assert results["val_perplexity"] == pytest.approx(math.exp(min(losses)))
     assert 0 <= results["val_acc"] <= 1 and results["wall_time_s"] > 0
     assert results["best_ckpt"] == str(best)
+    assert results["val_windows"] > 0
     score = torch.load(best, weights_only=True)["callbacks"]
     assert any(v.get("best_model_score") is not None for v in score.values() if isinstance(v, dict))
     assert results["config"]["model"]["n_a"] == 16
@@ -127,6 +128,24 @@ def test_report_has_a_row_per_run_failures_with_their_error_and_extra_metrics(tm
     assert not [p for p in sweep.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_report_says_what_differs_across_tx_and_names_the_baseline_once(tmp_path):
+    sweep = tmp_path / "sweep"
+    for job, (tx, windows, loss) in enumerate([(10, 558, 2.0), (20, 528, 1.9), (10, 558, 2.1)]):
+        config = {"model": {"n_a": 8 * (job + 1)}, "data": {"Tx": tx}}
+        results = {"best_val_loss": loss, "val_windows": windows, "config": config, "epochs": 1}
+        run = fake_run(sweep, str(job), [f"data.Tx={tx}"], results)
+        runs.write_json(run / runs.EVALUATION, {"bigram_perplexity": 25.5, "chord_tone_share": 0.5 + job / 10})
+    md, _ = report.write_report(sweep)
+    text = md.read_text()
+    assert "Validation windows per Tx: Tx=10: 558, Tx=20: 528" in text and "Compare runs within a Tx column" in text
+    assert "Baseline, not a model figure: a bigram model of the training split" in text and "25.5" in text
+    header = next(line for line in text.splitlines() if line.startswith("| run |"))
+    assert "val_windows" in header and "chord_tone_share" in header and "bigram" not in header
+    one_tx = tmp_path / "one_tx"
+    fake_run(one_tx, "0", ["model.n_a=8"], {"best_val_loss": 2.0, "config": {"model": {"n_a": 8}, "data": {"Tx": 10}}})
+    assert "Across Tx" not in report.write_report(one_tx)[0].read_text()
+
+
 def test_report_without_finished_runs_still_writes_and_says_why(tmp_path):
     fake_run(tmp_path, "0", ["data.Tx=999"], error="too short")
     md, _ = report.write_report(tmp_path)
@@ -162,3 +181,5 @@ def test_report_evaluate_adds_the_musical_measures_of_each_run(tmp_path):
         assert float(table[0][key]) == pytest.approx(evaluated[key], rel=1e-3)
         assert table[1][key] == ""  # the failed run has none
     assert 0 <= float(table[0]["chord_tone_share"]) <= 1
+    assert float(table[0]["baseline_bigram_perplexity"]) == pytest.approx(evaluated["bigram_perplexity"], rel=1e-3)
+    assert "bigram_perplexity" not in table[0]  # only under its baseline name
