@@ -22,6 +22,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
+from pytorch_lightning.utilities import rank_zero_only
 
 from jazz_solo import runs
 from jazz_solo.callbacks import Interrupted
@@ -68,6 +69,8 @@ def resume_command(run_dir: Path) -> str:
 
 def stopped(run_dir: Path, err: Interrupted) -> None:
     """Record an interrupted run, say how to resume it on one line, and exit with 128 + the signal number."""
+    if rank_zero_only.rank != 0:  # DDP's other processes: rank 0 speaks for the run
+        sys.exit(128 + err.signum)
     resume = resume_command(run_dir)
     saved = f"saved {err.saved}" if err.saved else "last.ckpt left as it was"
     runs.record_error(

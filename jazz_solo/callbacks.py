@@ -84,7 +84,11 @@ class LastCheckpoint(Checkpoint):
         log.warning("%s: stopping after this batch (again: at once)", signal.Signals(signum).name)
 
     def _stop_if_signalled(self, trainer: pl.Trainer) -> None:
-        if self._signum is not None:
+        stop = self._signum is not None
+        if trainer.world_size > 1:  # every process stops at the same batch (a save waits for them all)
+            stop = trainer.strategy.reduce_boolean_decision(stop, all=False)
+            self._signum = self._signum or (signal.SIGTERM if stop else None)
+        if stop:
             self.save(trainer)
             done = trainer.fit_loop.epoch_loop.batch_progress.current.processed
             where = f"epoch {trainer.current_epoch + 1}, after batch {done} of {trainer.num_training_batches}"

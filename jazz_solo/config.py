@@ -224,4 +224,7 @@ class CheckAtStart(Callback):
         task.output_dir = str(folder)
         # one_line_errors exits: Hydra would turn an exception here into a warning and go on
         cfg = one_line_errors(load)(TrainConfig, task)
-        one_line_errors(claim_folder)(folder, sweep, cfg.ckpt_path is not None, cfg.overwrite)
+        from pytorch_lightning.utilities import rank_zero_only  # the process's rank, from the environment
+
+        if rank_zero_only.rank == 0:  # DDP's other processes run train.py again, in the folder rank 0 claimed
+            one_line_errors(claim_folder)(folder, sweep, cfg.ckpt_path is not None, cfg.overwrite)

@@ -83,19 +83,31 @@ class EpochBatches(Sampler):
 
     Lightning calls set_epoch before each epoch. With its own generator instead of torch's global one,
     a resumed run (ckpt_path=last) sees the same batches as an uninterrupted run with the same seed.
-    `done()`, asked when an epoch's iteration starts, is how many of its batches were trained before the
-    run was interrupted (0 but in a resumed epoch): those are skipped.
+    With several processes (DDP) process `rank` takes every `world_size`-th batch, the last ones repeated
+    so all get as many (as torch's DistributedSampler does; Lightning's own is off, see training.py).
+    `done()`, asked when an epoch's iteration starts, is how many of this process's batches were trained
+    before the run was interrupted (0 but in a resumed epoch): those are skipped.
     """
 
-    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int = 0, done: Callable[[], int] = lambda: 0):
+    def __init__(
+        self,
+        n: int,
+        batch_size: int,
+        shuffle: bool,
+        seed: int = 0,
+        done: Callable[[], int] = lambda: 0,
+        rank: int = 0,
+        world_size: int = 1,
+    ):
         self.n, self.batch_size, self.shuffle, self.seed, self.done = n, batch_size, shuffle, seed, done
+        self.rank, self.world_size = rank, world_size
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def __len__(self) -> int:
-        return -(-self.n // self.batch_size)
+    def __len__(self) -> int:  # batches this process takes an epoch
+        return math.ceil(math.ceil(self.n / self.batch_size) / self.world_size)
 
     def __iter__(self) -> Iterator[list[int]]:
         if self.shuffle:
@@ -104,7 +116,9 @@ class EpochBatches(Sampler):
             order = torch.randperm(self.n, generator=generator)
         else:
             order = torch.arange(self.n)
-        for start in range(self.done() * self.batch_size, self.n, self.batch_size):
+        starts = list(range(0, self.n, self.batch_size))
+        starts += starts[: len(self) * self.world_size - len(starts)]  # as many batches for every process
+        for start in starts[self.rank :: self.world_size][self.done() :]:
             yield order[start : start + self.batch_size].tolist()
 
 
@@ -149,7 +163,10 @@ class JazzDataModule(pl.LightningDataModule):
     def _loader(self, dataset: WindowDataset, shuffle: bool, done: Callable[[], int] = lambda: 0) -> DataLoader:
         # batch_size=None + a batch sampler: the dataset builds each batch in one indexing op. The loader's
         # own generator keeps its iterators from drawing on torch's global random state (see EpochBatches).
-        batches = EpochBatches(len(dataset), self.cfg.batch_size, shuffle, seed=torch.initial_seed(), done=done)
+        rank, world_size = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
+        batches = EpochBatches(
+            len(dataset), self.cfg.batch_size, shuffle, torch.initial_seed(), done, rank=rank, world_size=world_size
+        )
         return DataLoader(dataset, batch_size=None, sampler=batches, generator=torch.Generator())
 
     def _batches_done(self) -> int:

@@ -75,7 +75,8 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
         callbacks.append(RunProgressBar())
     try:
         trainer = pl.Trainer(
-            **cfg.trainer,
+            # data.EpochBatches gives each DDP process its share, so that a resumed epoch can skip its done batches
+            **{**cfg.trainer, "use_distributed_sampler": False},
             logger=loggers or False,
             callbacks=callbacks,
             plugins=[AtomicCheckpointIO()],
