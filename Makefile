@@ -31,7 +31,7 @@ sweep: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -m "slow or not slow" -q
+	$(PY) -m pytest -m "slow or not slow" -q -rs  # -rs: why each skipped test skipped
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -8,18 +8,24 @@
     python train.py -m experiment=sweep_na_tx         # a sweep, then outputs/sweep/<name>/report.md
 
 The last line on stdout is the best checkpoint's path. Returns the best val loss (what sweepers minimise).
+Ctrl-C or SIGTERM stops at the end of the current batch, saves last.ckpt, writes error.json (status
+"interrupted"), prints the command that resumes the run, and exits with 130 (SIGINT) or 143 (SIGTERM).
 """
 
 import logging
 import math
+import shlex
+import sys
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
+from pytorch_lightning.utilities import rank_zero_only
 
 from jazz_solo import runs
+from jazz_solo.callbacks import Interrupted
 from jazz_solo.config import TrainConfig, load
 from jazz_solo.errors import hydra_entry, one_line_errors
 from jazz_solo.training import fit
@@ -35,6 +41,8 @@ def main(cfg: DictConfig) -> float:
         (run_dir / stale).unlink(missing_ok=True)
     try:
         best = fit(load(TrainConfig, cfg))
+    except Interrupted as err:
+        stopped(run_dir, err)
     except Exception as err:
         runs.record_error(run_dir, err)
         if HydraConfig.get().mode != RunMode.MULTIRUN:
@@ -48,6 +56,28 @@ def main(cfg: DictConfig) -> float:
     results = runs.read_json(run_dir / runs.RESULTS) or {}
     loss = results.get("best_val_loss")
     return math.inf if loss is None else loss
+
+
+def resume_command(run_dir: Path) -> str:
+    """The command that resumes this run (a sweep: every unfinished run of it): the command line as typed,
+    with the name of the run's folder (a sweep's: outputs/sweep/<name>/<job>) and ckpt_path=last."""
+    # from the folder: `name` itself may be ${now:...}, which gives another time each time it is read
+    name = run_dir.parent.name if HydraConfig.get().mode == RunMode.MULTIRUN else run_dir.name
+    kept = [arg for arg in sys.argv[1:] if arg.split("=")[0].lstrip("+~") not in ("name", "ckpt_path")]
+    return shlex.join(["python", "train.py", *kept, f"name={name}", "ckpt_path=last"])
+
+
+def stopped(run_dir: Path, err: Interrupted) -> None:
+    """Record an interrupted run, say how to resume it on one line, and exit with 128 + the signal number."""
+    if rank_zero_only.rank != 0:  # DDP's other processes: rank 0 speaks for the run
+        sys.exit(128 + err.signum)
+    resume = resume_command(run_dir)
+    saved = f"saved {err.saved}" if err.saved else "last.ckpt left as it was"
+    runs.record_error(
+        run_dir, err, status="interrupted", signal=err.signum, last_ckpt=err.saved and str(err.saved), resume=resume
+    )
+    print(f"{err} ({saved}); resume: {resume}", file=sys.stderr, flush=True)
+    sys.exit(128 + err.signum)
 
 
 if __name__ == "__main__":

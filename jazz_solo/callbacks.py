@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytorch_lightning as pl
 import torch
-from pytorch_lightning.callbacks import Checkpoint, ModelCheckpoint, ProgressBar
+from pytorch_lightning.callbacks import Checkpoint, EarlyStopping, ModelCheckpoint, ProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.plugins.io import TorchCheckpointIO
 
@@ -22,6 +24,7 @@ from jazz_solo.atomic import atomic_file
 from jazz_solo.model import logs_this_step
 
 log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -36,34 +39,95 @@ class AtomicCheckpointIO(TorchCheckpointIO):
             torch.save(checkpoint, out)
 
 
+class Interrupted(BaseException):
+    """Training stopped by SIGINT (Ctrl-C) or SIGTERM (what schedulers send before they kill).
+
+    A BaseException, as KeyboardInterrupt is: Lightning tears the run down and re-raises it, and train.py
+    records it and exits with 128 + the signal's number.
+    """
+
+    def __init__(self, signum: int, saved: Path | None = None, where: str = ""):
+        super().__init__(f"interrupted by {signal.Signals(signum).name}" + (f" in {where}" if where else ""))
+        self.signum, self.saved = signum, saved
+
+
 class LastCheckpoint(Checkpoint):
-    """<dirpath>/last.ckpt, where a killed run resumes (`ckpt_path=last`): rewritten after an epoch once
-    `every_s` seconds have passed since the previous write, and when training ends.
+    """<dirpath>/last.ckpt, where a killed or interrupted run resumes (`ckpt_path=last`): rewritten after an
+    epoch once `every_s` seconds have passed since the previous write, when training ends, and when SIGINT
+    (Ctrl-C) or SIGTERM stops it.
 
     Time, not epochs: a write costs a few ms, which is a lot next to the exercise's 10 ms epoch and nothing
     next to a real one; either way a kill loses at most `every_s` seconds of training. List it after the
     best-model ModelCheckpoint, so the state it saves knows that epoch's best.
+
+    A signal stops training at the end of the current batch (a batch cut in the middle of its optimizer
+    step could not be resumed): last.ckpt is saved there and Interrupted raised. A second signal stops at
+    once, leaving the last.ckpt of before.
     """
 
     def __init__(self, dirpath: str | os.PathLike, every_s: float = 30.0):
         self.path = Path(dirpath) / "last.ckpt"
         self.every_s = every_s
         self._saved_at = time.monotonic()
+        self._signum: int | None = None
+        self._handlers: dict[int, Any] = {}
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._saved_at = time.monotonic()
+        if threading.current_thread() is threading.main_thread():  # signal handlers live in the main thread
+            self._handlers = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self._signum is not None:
+            raise Interrupted(signum)
+        self._signum = signum
+        log.warning("%s: stopping after this batch (again: at once)", signal.Signals(signum).name)
+
+    def _stop_if_signalled(self, trainer: pl.Trainer) -> None:
+        stop = self._signum is not None
+        if trainer.world_size > 1:  # every process stops at the same batch (a save waits for them all)
+            stop = trainer.strategy.reduce_boolean_decision(stop, all=False)
+            self._signum = self._signum or (signal.SIGTERM if stop else None)
+        if stop:
+            self.save(trainer)
+            done = trainer.fit_loop.epoch_loop.batch_progress.current.processed
+            where = f"epoch {trainer.current_epoch + 1}, after batch {done} of {trainer.num_training_batches}"
+            raise Interrupted(self._signum, self.path, where)
+
+    def on_train_batch_end(self, trainer: pl.Trainer, *args: Any) -> None:
+        self._stop_if_signalled(trainer)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._stop_if_signalled(trainer)
         # Every process must take part in a save: rank 0's clock decides for all.
         if trainer.strategy.broadcast(time.monotonic() - self._saved_at >= self.every_s):
             self.save(trainer)
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self.save(trainer)
+        self._restore_handlers()
+
+    def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
+        self._restore_handlers()
+
+    def _restore_handlers(self) -> None:
+        for signum, handler in self._handlers.items():
+            signal.signal(signum, handler)
+        self._handlers = {}
 
     def save(self, trainer: pl.Trainer) -> None:
         trainer.save_checkpoint(self.path, weights_only=False)  # the full state: resuming needs it
         self._saved_at = time.monotonic()
+
+
+class BestCheckpoint(ModelCheckpoint):
+    """ModelCheckpoint whose file names count epochs from 1, as the progress log and results.json do:
+    `best-epoch002-...` is the model after the second epoch (Lightning's own `{epoch}` starts at 0)."""
+
+    def format_checkpoint_name(self, metrics: dict[str, Any], *args: Any, **kwargs: Any) -> str:
+        if "epoch" in metrics:
+            metrics = {**metrics, "epoch": metrics["epoch"] + 1}
+        return super().format_checkpoint_name(metrics, *args, **kwargs)
 
 
 def monitored_checkpoint(trainer: pl.Trainer) -> ModelCheckpoint | None:
@@ -101,8 +165,8 @@ class ResumableRng(pl.Callback):
 
 
 class RunRecord(pl.Callback):
-    """Keeps the val loss/accuracy of every epoch and the training wall time (both survive a resume),
-    and writes <run>/results.json when fit ends (see jazz_solo/runs.py)."""
+    """Keeps the val loss/accuracy of every epoch (numbered from 1) and the training wall time (both survive
+    a resume), and writes <run>/results.json when fit ends (see jazz_solo/runs.py)."""
 
     def __init__(self, run_dir: str | os.PathLike, config: dict | None = None):
         self.path = Path(run_dir) / runs.RESULTS
@@ -121,7 +185,7 @@ class RunRecord(pl.Callback):
         if trainer.sanity_checking:
             return
         metrics = trainer.callback_metrics
-        row = {"epoch": trainer.current_epoch}
+        row = {"epoch": trainer.current_epoch + 1}  # counted from 1, as in the log and checkpoint names
         for key in ("val_loss", "val_acc"):
             row[key] = float(metrics[key]) if key in metrics else None
         if self.history and self.history[-1]["epoch"] == row["epoch"]:  # validated again in the same epoch
@@ -140,10 +204,26 @@ class RunRecord(pl.Callback):
         if not trainer.is_global_zero:
             return
         best = monitored_checkpoint(trainer)
+        summary = runs.summarise(self.history)
+        stopper = next((cb for cb in trainer.callbacks if isinstance(cb, EarlyStopping) and cb.stopped_epoch), None)
+        if stopper is not None:
+            log.info(
+                "early stopping after epoch %d of %s: %s has not improved for %d validations"
+                " (best val_loss %.4g at epoch %s; callbacks.early_stopping=null trains every epoch)",
+                stopper.stopped_epoch + 1,
+                trainer.max_epochs,
+                stopper.monitor,
+                stopper.wait_count,
+                summary["best_val_loss"],
+                summary["best_epoch"],
+            )
         results = {
             "status": "ok",
-            **runs.summarise(self.history),
+            **summary,
+            "stopped_early": stopper is not None,
             "final_val_loss": self.history[-1]["val_loss"] if self.history else None,
+            # how many windows the val loss is a mean over: it changes with data.Tx (see the sweep report)
+            "val_windows": len(val_set) if (val_set := getattr(trainer.datamodule, "val_set", None)) else None,
             "epochs": trainer.current_epoch,
             "global_step": trainer.global_step,
             "wall_time_s": round(self.elapsed(), 3),
@@ -208,10 +288,21 @@ class SampleSolo(pl.Callback):
         log.info("sample solo: %s", wav)
 
 
+def terminal_width() -> int:
+    """Columns of the terminal on stderr; 0 when stderr is no terminal or one that reports no size (a pty
+    of `script` without `stty`), where a bar would draw nothing."""
+    if not sys.stderr.isatty():
+        return 0
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except OSError:
+        return 0
+
+
 class RunProgressBar(ProgressBar):
     """In a terminal, one tqdm bar on stderr for the whole fit: training batches over all epochs (so its
     ETA is the run's), the epoch in its label and the latest validation metrics after it. Elsewhere (a
-    log file, a cluster job's output) a log line per validation instead of a bar's redraws.
+    log file, a cluster job's output, a terminal of no size) a log line per validation instead.
 
     Lightning's TQDMProgressBar redraws on every batch and opens a new bar for every validation: about
     2 ms an epoch, a fifth of the exercise's 10 ms epoch. This one draws at most 10 times a second.
@@ -237,7 +328,7 @@ class RunProgressBar(ProgressBar):
         return shown + (f"/{trainer.max_epochs}" if trainer.max_epochs and trainer.max_epochs > 0 else "")
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if not self._enabled or not sys.stderr.isatty():
+        if not self._enabled or terminal_width() == 0:
             return
         from tqdm import tqdm
 

@@ -6,14 +6,18 @@ one line on stderr (see errors.one_line_errors) before any work starts.
 
 from __future__ import annotations
 
+import collections.abc
 import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, Union
 
+from hydra.experimental.callback import Callback
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from jazz_solo.errors import JazzSoloError
+from jazz_solo.errors import JazzSoloError, one_line_errors
+from jazz_solo.runs import claim_folder
 
 CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
@@ -89,6 +93,59 @@ class TrainConfig:
     name: str = ""  # names the run's folder (Hydra uses it; see conf/train.yaml)
     ckpt_path: str | None = None  # resume from this checkpoint; "last": the newest last*.ckpt of the run
     output_dir: str = "."  # the run's folder (Hydra sets it)
+    overwrite: bool = False  # a new run in the folder of an earlier one of the same name: clear that one first
+
+    def __post_init__(self) -> None:
+        check_trainer_args(self.trainer)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a config value (YAML's types: None, bool, int, float, str, list, dict) fits a type hint."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return True
+    if origin is Union:
+        return any(_fits(value, arg) for arg in args)
+    if origin is Literal:
+        return any(value == arg and type(value) is type(arg) for arg in args)
+    if origin in (list, tuple, collections.abc.Iterable, collections.abc.Sequence):
+        return isinstance(value, (list, tuple)) and all(_fits(item, args[0]) for item in value) if args else True
+    if origin is dict:
+        return isinstance(value, dict) and all(_fits(item, args[1]) for item in value.values())
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint if isinstance(hint, type) else object)
+
+
+def _describe(hint: Any) -> str:
+    """A type hint in words: Optional[int] -> 'int or None'."""
+
+    def alternatives(hint: Any) -> list[str]:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin is Union:
+            return [word for arg in args for word in alternatives(arg)]
+        if origin is Literal:
+            return [repr(arg) for arg in args]
+        if origin in (list, tuple, collections.abc.Iterable, collections.abc.Sequence) and args:
+            return [f"a list of {_describe(args[0])}"]
+        if origin is not None:
+            return [origin.__name__]
+        return ["None" if hint is type(None) else getattr(hint, "__name__", str(hint))]
+
+    words = alternatives(hint)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def check_trainer_args(trainer: dict[str, Any]) -> None:
+    """Every trainer.* value is an argument of Lightning's Trainer, of a type its signature allows."""
+    import pytorch_lightning as pl
+
+    hints = typing.get_type_hints(pl.Trainer.__init__)
+    for key, value in trainer.items():
+        _check(key in hints and key != "return", f"trainer.{key} is not an argument of Lightning's Trainer")
+        _check(_fits(value, hints[key]), f"trainer.{key} must be {_describe(hints[key])}, got {value!r}")
 
 
 @dataclass
@@ -197,3 +254,26 @@ def load(schema: type[C], cfg: DictConfig) -> C:
     """Check a composed config against its dataclass and return the dataclass instance."""
     merged = OmegaConf.merge(OmegaConf.structured(schema), cfg)
     return OmegaConf.to_object(merged)
+
+
+class CheckAtStart(Callback):
+    """Hydra callback (conf/train.yaml): the training config is checked before Hydra makes the run's folder,
+    so a bad value leaves no folder behind. In a sweep the shared values are checked once at its start;
+    each run checks the values swept over (a bad one fails that run alone)."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self.check(config, Path(config.hydra.run.dir), sweep=False)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self.check(config, Path(config.hydra.sweep.dir), sweep=True)
+
+    @staticmethod
+    def check(config: DictConfig, folder: Path, sweep: bool) -> None:
+        task = OmegaConf.masked_copy(config, [key for key in config if key != "hydra"])
+        task.output_dir = str(folder)
+        # one_line_errors exits: Hydra would turn an exception here into a warning and go on
+        cfg = one_line_errors(load)(TrainConfig, task)
+        from pytorch_lightning.utilities import rank_zero_only  # the process's rank, from the environment
+
+        if rank_zero_only.rank == 0:  # DDP's other processes run train.py again, in the folder rank 0 claimed
+            one_line_errors(claim_folder)(folder, sweep, cfg.ckpt_path is not None, cfg.overwrite)

@@ -19,8 +19,9 @@ zeroed and the last step left without a target (PAD). Validation always uses sli
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 
 import pytorch_lightning as pl
@@ -39,6 +40,32 @@ from jazz_solo.sequences import (
     sliding_windows,
     split_sequences,
 )
+
+
+def too_short(cfg: DataConfig, train: list[list[int]], val: list[list[int]], one_piece: bool) -> str:
+    """Why a split gives no window of Tx + 1 values (the validation split, most often), and what to change.
+    one_piece: the corpus is one piece, whose tail is the validation split (else whole pieces are held out)."""
+    need, longest_train, longest_val = cfg.Tx + 1, max(map(len, train)), max(map(len, val))
+    if longest_val < need:
+        split = "the validation split " + (
+            f"(the last {cfg.val_fraction:.0%} of the piece: {longest_val} of {longest_train + longest_val} values)"
+            if one_piece
+            else f"(held-out pieces; the longest has {longest_val} values)"
+        )
+    else:
+        split = f"the training split (longest piece: {longest_train} values)"
+    hints = []
+    if min(longest_train, longest_val) - 1 >= 2:
+        hints.append(f"lower data.Tx to {min(longest_train, longest_val) - 1} or less")
+    if longest_val < need:
+        total = longest_train + longest_val
+        fraction = math.ceil(need / total * 100) / 100 if one_piece else None
+        if fraction is None and longest_train >= need:  # a longer piece may be held out instead
+            hints.append("raise data.val_fraction (more pieces held out)")
+        elif fraction is not None and fraction < 1 and total - max(1, round(total * fraction)) >= need:
+            hints.append(f"raise data.val_fraction to {fraction:g} or more")
+    advice = "; " + " or ".join(hints) if hints else "; the corpus is too short to train on"
+    return f"too short for data.Tx={cfg.Tx}: {split} needs at least Tx + 1 = {need} values{advice}"
 
 
 class WindowDataset(Dataset):
@@ -67,25 +94,42 @@ class EpochBatches(Sampler):
 
     Lightning calls set_epoch before each epoch. With its own generator instead of torch's global one,
     a resumed run (ckpt_path=last) sees the same batches as an uninterrupted run with the same seed.
+    With several processes (DDP) process `rank` takes every `world_size`-th batch, the last ones repeated
+    so all get as many (as torch's DistributedSampler does; Lightning's own is off, see training.py).
+    `done()`, asked when an epoch's iteration starts, is how many of this process's batches were trained
+    before the run was interrupted (0 but in a resumed epoch): those are skipped.
     """
 
-    def __init__(self, n: int, batch_size: int, shuffle: bool, seed: int = 0):
-        self.n, self.batch_size, self.shuffle, self.seed = n, batch_size, shuffle, seed
+    def __init__(
+        self,
+        n: int,
+        batch_size: int,
+        shuffle: bool,
+        seed: int = 0,
+        done: Callable[[], int] = lambda: 0,
+        rank: int = 0,
+        world_size: int = 1,
+    ):
+        self.n, self.batch_size, self.shuffle, self.seed, self.done = n, batch_size, shuffle, seed, done
+        self.rank, self.world_size = rank, world_size
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
-    def __len__(self) -> int:
-        return -(-self.n // self.batch_size)
+    def __len__(self) -> int:  # batches this process takes an epoch
+        return math.ceil(math.ceil(self.n / self.batch_size) / self.world_size)
 
     def __iter__(self) -> Iterator[list[int]]:
         if self.shuffle:
-            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+            # modulo 2**63: an unseeded process's torch.initial_seed() is any 64-bit number
+            generator = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % (1 << 63))
             order = torch.randperm(self.n, generator=generator)
         else:
             order = torch.arange(self.n)
-        for start in range(0, self.n, self.batch_size):
+        starts = list(range(0, self.n, self.batch_size))
+        starts += starts[: len(self) * self.world_size - len(starts)]  # as many batches for every process
+        for start in starts[self.rank :: self.world_size][self.done() :]:
             yield order[start : start + self.batch_size].tolist()
 
 
@@ -99,6 +143,7 @@ class JazzDataModule(pl.LightningDataModule):
         self.home: int | None = None  # median pitch of the training pieces
         self.train_set: WindowDataset | None = None
         self.val_set: WindowDataset | None = None
+        self.split_values = (0, 0)  # values in the training and the validation split
 
     @property
     def n_values(self) -> int:
@@ -130,23 +175,28 @@ class JazzDataModule(pl.LightningDataModule):
 
         train_windows, val_windows = windows(sequences)
         if len(train_windows) == 0 or len(val_windows) == 0:
-            longest = max(len(s) for s in sequences)
-            raise JazzSoloError(
-                f"{where}: too short for data.Tx={cfg.Tx} (longest piece has {longest} values; "
-                f"train and val each need a piece of at least Tx + 1 = {cfg.Tx + 1})"
-            )
+            raise JazzSoloError(f"{where}: {too_short(cfg, train, val, one_piece=len(sequences) == 1)}")
+        self.split_values = (sum(map(len, train)), sum(map(len, val)))
         train_contexts, val_contexts = windows(corpus.contexts) if corpus.contexts is not None else (None, None)
         self.train_set = WindowDataset(train_windows, train_contexts, corpus.context_table)
         self.val_set = WindowDataset(val_windows, val_contexts, corpus.context_table)
 
-    def _loader(self, dataset: WindowDataset, shuffle: bool) -> DataLoader:
+    def _loader(self, dataset: WindowDataset, shuffle: bool, done: Callable[[], int] = lambda: 0) -> DataLoader:
         # batch_size=None + a batch sampler: the dataset builds each batch in one indexing op. The loader's
         # own generator keeps its iterators from drawing on torch's global random state (see EpochBatches).
-        batches = EpochBatches(len(dataset), self.cfg.batch_size, shuffle, seed=torch.initial_seed())
+        rank, world_size = (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
+        batches = EpochBatches(
+            len(dataset), self.cfg.batch_size, shuffle, torch.initial_seed(), done, rank=rank, world_size=world_size
+        )
         return DataLoader(dataset, batch_size=None, sampler=batches, generator=torch.Generator())
 
+    def _batches_done(self) -> int:
+        """Training batches of the current epoch done before an interrupt: when a run resumes mid-epoch,
+        Lightning counts them as done and expects the rest (0 at the start of every other epoch)."""
+        return self.trainer.fit_loop.epoch_loop.batch_progress.current.ready if self.trainer is not None else 0
+
     def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, shuffle=True)
+        return self._loader(self.train_set, shuffle=True, done=self._batches_done)
 
     def val_dataloader(self) -> DataLoader:
         return self._loader(self.val_set, shuffle=False)

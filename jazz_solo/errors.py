@@ -13,6 +13,21 @@ from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
 T = TypeVar("T")
+# Optional pieces a config can ask for: what an error names -> (what it is, the pyproject extra installing it)
+EXTRAS = {
+    "tensorboard": ("the tensorboard package", "tensorboard"),
+    "hydra/sweeper/optuna": ("Hydra's Optuna sweeper", "sweep"),
+    "hydra/launcher/submitit": ("Hydra's submitit launcher", "sweep"),
+    "hydra/launcher/joblib": ("Hydra's joblib launcher", "sweep"),
+}
+
+
+def missing_extra(text: str) -> str | None:
+    """'<what> is not installed: pip install ...' when an error's text names an optional piece, else None."""
+    for name, (what, extra) in EXTRAS.items():
+        if name in text:
+            return f'{what} is not installed: pip install -e ".[{extra}]"'
+    return None
 
 
 def first_line(err: BaseException) -> str:
@@ -44,6 +59,8 @@ def hydra_entry(main: Callable[[], object]) -> None:
                 f"config: Hydra cannot read the override {chords!r} unquoted: quote the progression for Hydra, "
                 f"inside quotes for the shell, e.g. '{key}=\"F#m7b5 B7 | Em7\"'"
             )
+        elif "Could not find" in message and missing_extra(message):  # e.g. hparams_search=optuna without its plugin
+            message = f"config: {missing_extra(message)}"
         print(f"error: {message}", file=sys.stderr)
         sys.exit(2)
 
@@ -61,6 +78,9 @@ def one_line_errors(main: Callable[..., T]) -> Callable[..., T]:
             return main(*args, **kwargs)
         except JazzSoloError as err:
             message = str(err)
+        except KeyboardInterrupt:  # Ctrl-C outside training (which stops gracefully, see train.py): no traceback
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
         except BrokenPipeError:  # the reader of stdout went away (`... | head`): stop quietly, as Unix tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
             sys.exit(1)

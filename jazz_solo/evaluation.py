@@ -10,8 +10,8 @@ Sets compared (the measures themselves are in jazz_solo/metrics.py):
               style perfectly would score, so its figures are the ones to aim at.
 
 metrics.json is one flat object (null where too few pieces qualify). Keys:
-    ckpt, n_solos, length, strategy, temperature, seed, realise, condition, segment_bars, n_corpus_pieces,
-    n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
+    ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, realise, condition, segment_bars,
+    n_corpus_pieces, n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
     chord_tone_share, scale_share, approach_resolution_share   the solos; corpus_* and heldout_* likewise
@@ -49,7 +49,7 @@ from jazz_solo.music.render import write_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
-from jazz_solo.runs import write_json
+from jazz_solo.runs import file_record, write_json
 from jazz_solo.sequences import (
     EncodedCorpus,
     context_features,
@@ -65,6 +65,14 @@ NGRAM = 8  # originality: n-grams of this many values
 SHOWN = 3  # the most and the least likely solos are drawn and rendered
 SETS = ("solos", "corpus", "held-out")
 PREFIX = {"solos": "", "corpus": "corpus_", "held-out": "heldout_"}
+FEW_PIECES = 5  # distributions over fewer corpus or held-out pieces than this mean little
+
+
+def few_pieces(n_corpus: int, n_heldout: int, bars: int) -> str:
+    return (
+        f"only {n_corpus} corpus and {n_heldout} held-out pieces of {bars} bars: overlap, KL and distance figures "
+        f"over fewer than {FEW_PIECES} pieces mean little (a longer corpus or a lower segment_bars gives more)"
+    )
 
 
 @dataclass
@@ -260,6 +268,13 @@ def report_markdown(found: dict, shown: list) -> str:
         f"{found['length']} values: {found['n_heldout_windows']}). The held-out figures are what a model "
         "that had learnt the corpus would score.",
         "",
+    ]
+    if min(found["n_corpus_pieces"], found["n_heldout_pieces"]) < FEW_PIECES:
+        lines += [
+            f"**Note:** {few_pieces(found['n_corpus_pieces'], found['n_heldout_pieces'], found['segment_bars'])}.",
+            "",
+        ]
+    lines += [
         f"## Prediction on the validation split ({found['val_targets']} targets)",
         "",
         *_header("model", "cross-entropy (nats)", "perplexity", "top-1 accuracy"),
@@ -339,7 +354,8 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     contexts = None
     if corpus.contexts is not None:
         contexts = (split_sequences(corpus.contexts, data.val_fraction)[1], corpus.context_table)
-    found: dict = {"ckpt": str(cfg.ckpt), "n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
+    found: dict = {"ckpt": str(cfg.ckpt), "ckpt_sha256": file_record(resolve_checkpoint(cfg.ckpt))["sha256"]}
+    found |= {"n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
     found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise, "condition": ckpt.condition}
     found |= prediction_metrics(ckpt.net, train, val, data.Tx, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
@@ -353,7 +369,14 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     bars = cfg.segment_bars or max(1, int(np.median([math.ceil(p.end / progression.beats_per_bar) for p in pieces])))
     corpus_set, heldout_set = corpus_pieces(corpus, data, train, bars)
     if len(corpus_set) < 2:
-        raise JazzSoloError(f"segment_bars={bars}: the training corpus gives fewer than 2 pieces of that length")
+        fits = next((b for b in range(bars - 1, 0, -1) if len(corpus_pieces(corpus, data, train, b)[0]) >= 2), None)
+        raise JazzSoloError(
+            f"segment_bars={bars}: the training corpus gives {len(corpus_set)} piece(s) of that length, and the "
+            "comparisons need 2 or more; "
+            + (f"pass segment_bars={fits} or fewer" if fits else "it is too short to compare solos with")
+        )
+    if min(len(corpus_set), len(heldout_set)) < FEW_PIECES:
+        log.warning(few_pieces(len(corpus_set), len(heldout_set), bars))
     sets = {"solos": pieces, "corpus": corpus_set, "held-out": heldout_set}
     heldout_windows = windows_of(val, cfg.length)
     found |= {"segment_bars": bars, "n_corpus_pieces": len(corpus_set), "n_heldout_pieces": len(heldout_set)}

@@ -24,8 +24,8 @@ from jazz_solo.music.render import to_pretty_midi
 from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi, snap
 from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer, value_length
-from jazz_solo.net import Checkpoint, load_checkpoint
-from jazz_solo.runs import read_json, write_json
+from jazz_solo.net import Checkpoint, load_checkpoint, resolve_checkpoint
+from jazz_solo.runs import file_record, read_json, write_json
 from jazz_solo.sampler import Condition, sample
 from jazz_solo.sequences import durations, progression_features
 
@@ -264,10 +264,12 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     """Write cfg.n solos as MIDI files in cfg.out (and, beside each, the cfg.render files), plus manifest.json;
     return the MIDI files' paths.
 
-    manifest.json holds the settings and, for each solo, its file, seed, strategy and log-probability:
-    `generate.py` with those settings, seed=<the solo's seed> and n=1 writes the same file again.
+    manifest.json holds the settings, the checkpoint file and its sha256 and, for each solo, its file, seed,
+    strategy and log-probability: `generate.py` with those settings, seed=<the solo's seed> and n=1 writes
+    the same file again.
     """
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
+    ckpt_file = resolve_checkpoint(cfg.ckpt)  # the file a run folder stands for, for the manifest
     progression = backing_for(ckpt, cfg.chords, cfg.tempo)
     out = Path(cfg.out)
     digits = max(3, len(str(cfg.n - 1)))
@@ -294,7 +296,7 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         | {kind: p.with_suffix(SUFFIXES[kind]).name for kind in cfg.render}
         for p, solo in zip(paths, solos)
     ]
-    write_json(manifest, {"settings": settings, "solos": entries})
+    write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries})
     for name in stale:  # so the folder holds what its manifest lists
         (out / name).unlink(missing_ok=True)
     log.info("wrote %d solos and %s", cfg.n, manifest)

@@ -1,4 +1,5 @@
-"""The sweep report: one row per run of a multirun folder, and a heatmap of best val loss over n_a x Tx.
+"""The sweep report: one row per run of a multirun folder, and a heatmap of best val loss over n_a x Tx
+(with what differs between the val losses of different Tx, and evaluate.py's baselines said as such).
 
     python -m jazz_solo.report outputs/sweep/<name>     # any time, also while a sweep runs
 
@@ -28,7 +29,8 @@ from jazz_solo.errors import JazzSoloError, one_line_errors
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ["run", "status", "overrides", "best_val_loss", "val_perplexity", "val_acc", "epochs", "wall_time_s"]
+COLUMNS = ["run", "status", "overrides", "best_val_loss", "val_perplexity", "val_acc", "val_windows"]
+COLUMNS += ["epochs", "wall_time_s"]
 COLUMNS_END = ["best_ckpt", "error"]
 
 
@@ -117,8 +119,10 @@ def to_markdown(rows: list[dict], shared: list[str], sweep_dir: Path, heatmap: P
     if ok:
         best = min(ok, key=lambda r: r["best_val_loss"])
         lines.append(f"Best: run {best['run']} (`{best['overrides']}`), val loss {_fmt(best['best_val_loss'])}.")
+    lines += baseline_lines(rows)
     lines.append("")
-    columns = COLUMNS[:-2] + ["epochs", "wall_time_s"] + extra_columns(rows) + ["best_ckpt"]
+    baselines = [key for key in runs.BASELINES.values() if len(_values(rows, key)) == 1]  # said once above
+    columns = COLUMNS + [c for c in extra_columns(rows) if c not in baselines] + ["best_ckpt"]
     lines.append("| " + " | ".join(columns) + " |")
     lines.append("|" + "---|" * len(columns))
     for row in sorted(rows, key=lambda r: (r["status"] != "ok", r["best_val_loss"] or math.inf)):
@@ -130,7 +134,47 @@ def to_markdown(rows: list[dict], shared: list[str], sweep_dir: Path, heatmap: P
         lines += [f"- run {r['run']} (`{r['overrides']}`): {r['status']}: {r['error']}" for r in failed]
     lines.append("")
     lines.append(f"![best val loss over n_a x Tx]({heatmap.name})" if heatmap else "No heatmap: no finished run.")
+    lines += across_tx_lines(rows)
     return "\n".join(lines) + "\n"
+
+
+def _values(rows: list[dict], key: str) -> set:
+    """The distinct values (to 4 significant digits) finished runs have for `key`."""
+    return {_fmt(r[key]) for r in rows if r["status"] == "ok" and r.get(key) is not None}
+
+
+def baseline_lines(rows: list[dict]) -> list[str]:
+    """Baselines are not the runs' own figures: one line when every run has the same (same data settings)."""
+    shared = [key for key in runs.BASELINES.values() if len(_values(rows, key)) == 1]
+    return [
+        f"Baseline, not a model figure: a bigram model of the training split (add-one) has validation perplexity "
+        f"{_values(rows, key).pop()} in every evaluated run; compare it with the runs' val_perplexity."
+        for key in shared
+    ] + [
+        f"`{key}` is a baseline (a bigram model of the training split), not the run's model; it differs "
+        "between runs because their data settings do."
+        for key in runs.BASELINES.values()
+        if len(_values(rows, key)) > 1
+    ]
+
+
+def across_tx_lines(rows: list[dict]) -> list[str]:
+    """What differs between the val losses of runs with different data.Tx (the heatmap's columns)."""
+    windows: dict[int, set] = {}
+    for row in rows:
+        if row["status"] == "ok" and row["Tx"]:
+            windows.setdefault(row["Tx"], set()).add(_fmt(row.get("val_windows")) or "?")
+    if len(windows) < 2:
+        return []
+    counts = ", ".join(f"Tx={tx}: {'/'.join(sorted(n))}" for tx, n in sorted(windows.items()))
+    return [
+        "",
+        "**Across Tx the val losses are not measured alike.** Every run holds out the same values (the split "
+        "does not depend on Tx), but the val loss is a mean over sliding windows of Tx + 1 values: a held-out "
+        "value is scored once per window it is in (up to Tx times, each with another amount of context), and "
+        f"held-out pieces shorter than Tx + 1 values drop out. Validation windows per Tx: {counts}. Compare "
+        "runs within a Tx column; across columns, read the differences as indicative only.",
+    ]
 
 
 def save_heatmap(rows: list[dict], path: Path) -> Path | None:
@@ -160,7 +204,8 @@ def save_heatmap(rows: list[dict], path: Path) -> Path | None:
     ax.set_yticks(range(len(n_as)), [str(n) for n in n_as])
     ax.set_xlabel("Tx (window length)")
     ax.set_ylabel("n_a (hidden units)")
-    ax.set_title("best val loss" + (" (lowest per cell)" if len(cells) < len(done) else ""))
+    title = "best val loss" + (" (lowest per cell)" if len(cells) < len(done) else "")
+    ax.set_title(title + ("\nval windows differ across Tx: see report.md" if len(txs) > 1 else ""))
     fig.colorbar(image, ax=ax)
     return save_figure(fig, path)
 

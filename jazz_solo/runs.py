@@ -2,7 +2,8 @@
 
     <run>/results.json   written when fit ends: best val loss, perplexity, accuracy, epochs, wall time,
                          checkpoint paths, the per-epoch val history and the resolved config
-    <run>/error.json     written when the run fails: the error and its traceback
+    <run>/error.json     written when the run fails or is interrupted (Ctrl-C, SIGTERM): the error, its
+                         traceback and, when interrupted, the command that resumes it
     <run>/metrics.json   optional, written by other tools (e.g. evaluation): extra per-run numbers
     <run>/.hydra/        Hydra's record of the run, overrides.yaml included
 
@@ -12,14 +13,17 @@ Every file is written to a temporary name and renamed, so a crash never leaves h
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import shutil
 import traceback
 from pathlib import Path
 from typing import Any
 
 from jazz_solo.atomic import write_text
+from jazz_solo.errors import JazzSoloError
 
 RESULTS = "results.json"
 ERROR = "error.json"
@@ -27,13 +31,18 @@ METRICS = "metrics.json"
 EVALUATION = Path("evaluation") / "metrics.json"  # where evaluate.py writes for a run's checkpoint
 # evaluate.py's key musical figures, the ones a sweep report shows per run
 MUSIC_KEYS = (
-    "bigram_perplexity",
     "chord_tone_share",
     "scale_share",
     "approach_resolution_share",
     "copied_8gram_share",
     "mean_overlap",
 )
+# evaluate.py's baselines (not the model's figures), under the names the report gives them
+BASELINES = {"bigram_perplexity": "baseline_bigram_perplexity"}  # a bigram model of the training split
+
+# What a run leaves in its folder, and a sweep beside its runs' folders: what overwrite=true clears
+RUN_OUTPUTS = (".hydra", "checkpoints", RESULTS, ERROR, METRICS, "evaluation", "sample", "csv", "tensorboard", "wandb")
+SWEEP_OUTPUTS = ("multirun.yaml", "report.md", "report.csv", "heatmap.png", "optimization_results.yaml", ".submitit")
 
 
 def write_json(path: str | os.PathLike, obj: Any, allow_nan: bool = True) -> Path:
@@ -42,7 +51,7 @@ def write_json(path: str | os.PathLike, obj: Any, allow_nan: bool = True) -> Pat
 
 
 def summarise(history: list[dict]) -> dict:
-    """Best epoch of a val history [{epoch, val_loss, val_acc}, ...] -> the headline numbers."""
+    """Best epoch of a val history [{epoch, val_loss, val_acc}, ...] -> the headline numbers (epochs from 1)."""
     scored = [h for h in history if h.get("val_loss") is not None and math.isfinite(h["val_loss"])]
     if not scored:
         return {"best_val_loss": None, "val_perplexity": None, "val_acc": None, "best_epoch": None}
@@ -55,13 +64,46 @@ def summarise(history: list[dict]) -> dict:
     }
 
 
-def record_error(run_dir: str | os.PathLike, err: BaseException) -> Path:
+def claim_folder(folder: Path, sweep: bool, resuming: bool, overwrite: bool) -> None:
+    """Make sure a new run (or sweep) does not train into the folder of an earlier one with the same name,
+    which would mix their checkpoints (Lightning's `-v1` files), logs and results: refuse, unless it
+    resumes that run (ckpt_path) or overwrite=true clears what the earlier one left."""
+    if not folder.is_dir() or resuming:
+        return
+    if sweep:
+        earlier = [p for p in folder.iterdir() if p.is_dir() and (p / ".hydra").is_dir()] + [
+            folder / name for name in SWEEP_OUTPUTS if (folder / name).exists()
+        ]
+    else:
+        earlier = [folder / name for name in (*RUN_OUTPUTS, "train.log") if (folder / name).exists()]
+    if earlier and not overwrite:
+        raise JazzSoloError(
+            f"{folder}: holds an earlier {'sweep' if sweep else 'run'} of this name (resume it with ckpt_path=last, "
+            "start it again with overwrite=true, or choose another name=)"
+        )
+    for path in earlier:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def file_record(path: str | os.PathLike) -> dict:
+    """A file's absolute path and sha256: which checkpoint made a solo or an evaluation, even if renamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return {"file": str(Path(path).resolve()), "sha256": digest.hexdigest()}
+
+
+def record_error(run_dir: str | os.PathLike, err: BaseException, status: str = "failed", **extra: Any) -> Path:
+    """<run>/error.json: status ("failed", or "interrupted" by a signal), the error's first line, any
+    `extra` fields (e.g. the command that resumes an interrupted run) and the traceback."""
     first = str(err).strip().splitlines()[0] if str(err).strip() else ""
     return write_json(
         Path(run_dir) / ERROR,
         {
-            "status": "failed",
+            "status": status,
             "error": f"{type(err).__name__}: {first}" if first else type(err).__name__,
+            **extra,
             "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__)),
         },
     )
@@ -101,10 +143,10 @@ def flat_numbers(obj: Any, prefix: str = "") -> dict[str, float]:
 def read_run(run_dir: str | os.PathLike) -> dict:
     """Everything a report needs about one run folder.
 
-    Keys: run_dir, status ("ok", "failed" or "incomplete"), overrides, error, the fields of
-    results.json (best_val_loss, val_perplexity, val_acc, epochs, wall_time_s, best_ckpt, config, ...)
+    Keys: run_dir, status ("ok", "failed", "interrupted" or "incomplete"), overrides, error, the fields of
+    results.json (best_val_loss, val_perplexity, val_acc, val_windows, epochs, wall_time_s, best_ckpt, ...)
     and `extra`: the numbers of metrics.json, flattened (the place other tools' metrics join the report),
-    plus evaluate.py's MUSIC_KEYS when evaluation/metrics.json is there.
+    plus evaluate.py's MUSIC_KEYS and BASELINES when evaluation/metrics.json is there.
     """
     run_dir = Path(run_dir)
     run: dict[str, Any] = {"run_dir": str(run_dir), "overrides": read_overrides(run_dir), "error": None}
@@ -112,10 +154,11 @@ def read_run(run_dir: str | os.PathLike) -> dict:
     if results is not None:
         run.update(results, status="ok")
     elif error is not None:
-        run.update(status="failed", error=error.get("error", "unknown error"))
+        run.update(status=error.get("status", "failed"), error=error.get("error", "unknown error"))
     else:
         run.update(status="incomplete", error="no result: killed, or still running")
     run["extra"] = flat_numbers(read_json(run_dir / METRICS) or {})
     evaluation = read_json(run_dir / EVALUATION) or {}
     run["extra"].update({key: evaluation[key] for key in MUSIC_KEYS if evaluation.get(key) is not None})
+    run["extra"].update({name: evaluation[key] for key, name in BASELINES.items() if evaluation.get(key) is not None})
     return run

@@ -25,16 +25,26 @@ from jazz_solo.callbacks import (
 )
 from jazz_solo.config import TrainConfig
 from jazz_solo.data import JazzDataModule
-from jazz_solo.errors import JazzSoloError, first_line
+from jazz_solo.errors import JazzSoloError, first_line, missing_extra
 from jazz_solo.model import JazzSoloModule
 from jazz_solo.net import read_checkpoint_file
 
 log = logging.getLogger(__name__)
-# Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec,
-# and advertises its cloud logger.
+# Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec;
+# a resumed run's checkpoint folder is not empty, of course (a new run never shares one: runs.claim_folder);
+# a small corpus has fewer batches an epoch than log_every_n_steps (train_loss is logged each epoch anyway).
 warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated")
+warnings.filterwarnings("ignore", message=r"Checkpoint directory .* exists and is not empty")
+warnings.filterwarnings(
+    "ignore", message=r"The number of training batches \(\d+\) is smaller than the logging interval"
+)
+# A run interrupted mid-epoch resumes exactly: the training loader skips the batches done (JazzDataModule).
+warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch ended")
+# Lightning's advert for its cloud logger, its hardware lines when there is no GPU/TPU/HPU to use, and its
+# restore lines (fit logs "resuming from <last.ckpt>" itself)
+QUIET = ("💡 Tip", "GPU available: False", "TPU available: False", "HPU available: False", "Restor")
 logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
-    lambda record: not record.getMessage().startswith("💡 Tip")
+    lambda record: not record.getMessage().startswith(QUIET)
 )
 LIGHTNING_CKPT_KEYWORDS = ("last", "best", "hpc", "registry")  # ckpt_path values Lightning resolves itself
 
@@ -47,7 +57,9 @@ def _instantiate_all(group: dict, name: str) -> list:
         try:
             objects.append(instantiate(spec))
         except Exception as err:
-            raise JazzSoloError(f"{name}.{key}: cannot build it ({first_line(err)})") from None
+            cause = err.__cause__ or err  # Hydra's InstantiationException names the target; the cause says why
+            missing = isinstance(cause, ImportError) and missing_extra(str(cause))
+            raise JazzSoloError(f"{name}.{key}: {missing or f'cannot build it ({first_line(cause)})'}") from None
     return objects
 
 
@@ -63,7 +75,8 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
         callbacks.append(RunProgressBar())
     try:
         trainer = pl.Trainer(
-            **cfg.trainer,
+            # data.EpochBatches gives each DDP process its share, so that a resumed epoch can skip its done batches
+            **{**cfg.trainer, "use_distributed_sampler": False},
             logger=loggers or False,
             callbacks=callbacks,
             plugins=[AtomicCheckpointIO()],
@@ -72,6 +85,8 @@ def build_trainer(cfg: TrainConfig) -> pl.Trainer:
     except (TypeError, ValueError, MisconfigurationException) as err:  # e.g. accelerator=gpu without a GPU
         raise JazzSoloError(f"trainer: {first_line(err)}") from None
     for logger in trainer.loggers:
+        if isinstance(logger, WandbLogger) and logger._wandb_init.get("anonymous", 0) is None:
+            del logger._wandb_init["anonymous"]  # Lightning passes None, which wandb warns about on every run
         logger.log_hyperparams(asdict(cfg))
     return trainer
 
@@ -118,14 +133,20 @@ def fit(cfg: TrainConfig) -> Path | None:
     datamodule = JazzDataModule(cfg.data, cfg.model.condition)
     datamodule.setup()
     log.info(
-        "corpus: %d values, %d distinct; %d train / %d val windows of Tx=%d",
-        sum(datamodule.value_counts),
+        "corpus: %d values in the training split (%d in validation), %d distinct; %d train / %d val windows of Tx=%d",
+        *datamodule.split_values,
         datamodule.n_values,
         len(datamodule.train_set),
         len(datamodule.val_set),
         cfg.data.Tx,
     )
     model = JazzSoloModule(model=asdict(cfg.model), **datamodule.describe())
+    log.info(  # Lightning's model summary table, in one line (conf/trainer/default.yaml turns the table off)
+        "model: %s, n_a=%d, %s parameters",
+        cfg.model.cell,
+        cfg.model.n_a,
+        f"{sum(p.numel() for p in model.parameters()):,}",
+    )
     trainer = build_trainer(cfg)
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer, model))
     if any(isinstance(lg, WandbLogger) for lg in trainer.loggers):

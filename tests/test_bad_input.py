@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -25,6 +26,55 @@ from conftest import ROOT, assert_one_line_error, run_script
 def test_train_rejects_bad_config(override, fragments, tmp_path):
     result = run_script("train.py", override, "logger=none", f"hydra.run.dir={tmp_path}")
     assert_one_line_error(result, *fragments)
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["trainer.max_epochs=1.5"], ["trainer.max_epochs must be int or None, got 1.5"]),
+        (["+trainer.max_epoch=3"], ["trainer.max_epoch is not an argument of Lightning's Trainer"]),
+        (["-m", "trainer.max_epochs=1.5", "model.n_a=16,32"], ["trainer.max_epochs must be int or None"]),
+    ],
+)
+def test_a_bad_trainer_value_stops_before_the_run_folder_is_made(args, fragments, tmp_path):
+    run_dir = tmp_path / "run"
+    result = run_script("train.py", *args, "logger=none", f"hydra.run.dir={run_dir}", f"hydra.sweep.dir={run_dir}")
+    assert_one_line_error(result, *fragments)
+    assert result.returncode == 2 and not run_dir.exists()
+
+
+def test_trainer_values_are_checked_against_lightnings_signature():
+    from omegaconf import OmegaConf
+
+    from jazz_solo.config import TrainConfig
+    from jazz_solo.errors import JazzSoloError
+
+    for path in (ROOT / "conf" / "trainer").glob("*.yaml"):  # every shipped trainer config passes
+        TrainConfig(trainer={k: v for k, v in OmegaConf.to_container(OmegaConf.load(path)).items() if k != "defaults"})
+    TrainConfig(trainer={"devices": [0, 2], "precision": "bf16-mixed", "limit_train_batches": 0.5, "max_time": None})
+    for bad in ({"devices": [0, "x"]}, {"precision": "bf17"}, {"enable_progress_bar": "no"}, {"max_steps": True}):
+        with pytest.raises(JazzSoloError, match=f"trainer.{next(iter(bad))} must be"):
+            TrainConfig(trainer=bad)
+
+
+def installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.mark.skipif(installed("tensorboard") or installed("tensorboardX"), reason="tensorboard is installed")
+def test_a_missing_tensorboard_names_the_install_command(tmp_path):
+    result = run_script("train.py", "logger=tensorboard", "trainer.max_epochs=1", f"hydra.run.dir={tmp_path}")
+    hint = 'the tensorboard package is not installed: pip install -e ".[tensorboard]"'
+    assert_one_line_error(result, "logger.tensorboard", hint)
+    assert hint in json.loads((tmp_path / "error.json").read_text())["error"]
+
+
+@pytest.mark.skipif(installed("hydra_plugins.hydra_optuna_sweeper"), reason="the Optuna sweeper is installed")
+def test_a_missing_optuna_sweeper_names_the_install_command(tmp_path):
+    result = run_script("train.py", "hparams_search=optuna", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert_one_line_error(result, 'Optuna sweeper is not installed: pip install -e ".[sweep]"')
 
 
 def test_train_rejects_a_file_that_is_not_midi(tmp_path):

@@ -43,6 +43,20 @@ def test_too_short_corpus_is_one_clear_error():
         JazzDataModule(DataConfig(Tx=5000)).setup()
 
 
+def test_a_short_piece_names_the_validation_tail_and_what_to_change():
+    from jazz_solo.data import too_short
+
+    cfg = DataConfig(Tx=30, val_fraction=0.1)
+    train, val = split_sequences([list(range(107))], cfg.val_fraction)  # the home-made 16-bar file's length
+    message = too_short(cfg, train, val, one_piece=True)
+    assert "the validation split (the last 10% of the piece: 11 of 107 values)" in message
+    assert "lower data.Tx to 10 or less or raise data.val_fraction to 0.29 or more" in message
+    # the suggestions work: either one gives windows on both sides
+    for fixed in (DataConfig(Tx=10, val_fraction=0.1), DataConfig(Tx=30, val_fraction=0.29)):
+        train, val = split_sequences([list(range(107))], fixed.val_fraction)
+        assert len(sliding_windows(train, fixed.Tx + 1, 1)) and len(sliding_windows(val, fixed.Tx + 1, 1))
+
+
 def test_exercise_windows_zero_the_first_input_and_leave_the_last_step_without_target():
     sequences = [list(range(10, 60)), list(range(100, 130))]
     corpus = [v for seq in sequences for v in seq]

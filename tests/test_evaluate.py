@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import re
 import wave
 
 import pytest
@@ -44,6 +46,7 @@ def test_metrics_json_is_flat_and_complete(evaluation, trained_ckpt):
     assert found["corpus_chord_tone_share"] == 1  # the embedded corpus plays chord tones on every beat
     assert 1 <= found["longest_copied_run"] <= 32 and 0 <= found["copied_8gram_share"] <= 1
     assert found["n_solos"] == 8 and found["n_corpus_pieces"] >= 2
+    assert found["ckpt_sha256"] == hashlib.sha256(trained_ckpt.read_bytes()).hexdigest()
 
 
 def test_validation_cross_entropy_is_the_checkpoints_val_loss(evaluation, trained_ckpt):
@@ -131,3 +134,16 @@ def test_one_piece_is_cut_where_its_training_values_end():
     assert where(training, 0) <= {(round(n.start, 6), n.pitch) for n in first}
     assert where(heldout, heldout_start) <= {(round(n.start, 6), n.pitch) for n in rest}
     assert len(training) == int(first[-1].end // 8) and len(heldout) == (32 * 4 - heldout_start) // 8 > 0
+
+
+def test_too_long_segments_name_a_length_that_works_and_few_pieces_are_flagged(trained_ckpt, tmp_path, caplog):
+    settings = {"ckpt": str(trained_ckpt), "n": 2, "length": 16, "audio": False}
+    with pytest.raises(JazzSoloError, match=r"segment_bars=100: .* pass segment_bars=(\d+) or fewer") as refused:
+        evaluate(EvaluateConfig(**settings, segment_bars=100, out=str(tmp_path / "refused")))
+    fits = int(re.search(r"pass segment_bars=(\d+)", str(refused.value)).group(1))
+    with caplog.at_level("WARNING", logger="jazz_solo.evaluation"):
+        result = evaluate(EvaluateConfig(**settings, segment_bars=fits, out=str(tmp_path / "fits")))
+    assert result.metrics["n_corpus_pieces"] >= 2
+    assert min(result.metrics["n_corpus_pieces"], result.metrics["n_heldout_pieces"]) < 5  # the longest that fits
+    assert "figures over fewer than 5 pieces mean little" in caplog.text
+    assert "**Note:** only" in (tmp_path / "fits" / "report.md").read_text()

@@ -9,7 +9,7 @@ import pickle
 import pytest
 import torch
 
-from conftest import tiny_train_config
+from conftest import ROOT, tiny_train_config
 from jazz_solo import report, runs
 from jazz_solo.callbacks import AtomicCheckpointIO
 from jazz_solo.training import fit
@@ -19,14 +19,48 @@ def test_fit_writes_results_json_that_agrees_with_its_checkpoint(tmp_path):
     best = fit(tiny_train_config(tmp_path))
     results = runs.read_json(tmp_path / runs.RESULTS)
     losses = [h["val_loss"] for h in results["history"]]
-    assert [h["epoch"] for h in results["history"]] == [0, 1] and results["epochs"] == 2
+    assert [h["epoch"] for h in results["history"]] == [1, 2] and results["epochs"] == 2
     assert results["best_val_loss"] == min(losses)
     assert results["val_perplexity"] == pytest.approx(math.exp(min(losses)))
     assert 0 <= results["val_acc"] <= 1 and results["wall_time_s"] > 0
     assert results["best_ckpt"] == str(best)
+    assert results["val_windows"] > 0
     score = torch.load(best, weights_only=True)["callbacks"]
     assert any(v.get("best_model_score") is not None for v in score.values() if isinstance(v, dict))
     assert results["config"]["model"]["n_a"] == 16
+
+
+def test_the_log_the_checkpoint_name_and_results_json_count_epochs_alike(tmp_path, caplog):
+    from omegaconf import OmegaConf
+
+    cfg = tiny_train_config(tmp_path)
+    cfg.trainer.update(max_epochs=3, enable_progress_bar=True)  # not a terminal: a log line per validation
+    shipped = OmegaConf.load(ROOT / "conf" / "callbacks" / "default.yaml")["best_checkpoint"]
+    cfg.callbacks = {"best": {**OmegaConf.to_container(shipped), "dirpath": str(tmp_path / "checkpoints")}}
+    with caplog.at_level("INFO", logger="jazz_solo.callbacks"):
+        best = fit(cfg)
+    results = runs.read_json(tmp_path / runs.RESULTS)
+    epoch, loss = results["best_epoch"], results["best_val_loss"]
+    assert best.name == f"best-epoch{epoch:03d}-val_loss{loss:.4f}.ckpt"
+    assert f"epoch {epoch}/3: val_loss={loss:.4g}" in caplog.text
+    assert [h["epoch"] for h in results["history"]] == [1, 2, 3]
+    assert torch.load(best, weights_only=True)["epoch"] == epoch - 1  # Lightning's own count starts at 0
+
+
+def test_early_stopping_is_on_by_default_and_says_when_it_stops(tmp_path, caplog):
+    from omegaconf import OmegaConf
+
+    cfg = tiny_train_config(tmp_path)
+    shipped = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "callbacks" / "default.yaml")["early_stopping"])
+    assert shipped["monitor"] == "val_loss" and shipped["patience"] >= 1
+    # an improvement must be 10 nats: none is, so the run stops after `patience` validations past the first
+    cfg.callbacks["early_stopping"] = {**shipped, "patience": 2, "min_delta": 10.0}
+    cfg.trainer["max_epochs"] = 30
+    with caplog.at_level("INFO", logger="jazz_solo.callbacks"):
+        fit(cfg)
+    results = runs.read_json(tmp_path / runs.RESULTS)
+    assert results["epochs"] == 3 and results["stopped_early"] is True
+    assert "early stopping after epoch 3 of 30: val_loss has not improved for 2 validations" in caplog.text
 
 
 def test_same_seed_same_val_loss_other_seed_other_val_loss(tmp_path):
@@ -68,7 +102,7 @@ def test_report_has_a_row_per_run_failures_with_their_error_and_extra_metrics(tm
     def done(n_a: int, tx: int, loss: float) -> dict:
         config = {"model": {"n_a": n_a}, "data": {"Tx": tx}}
         summary = runs.summarise(
-            [{"epoch": 0, "val_loss": loss + 1, "val_acc": 0.1}, {"epoch": 1, "val_loss": loss, "val_acc": 0.4}]
+            [{"epoch": 1, "val_loss": loss + 1, "val_acc": 0.1}, {"epoch": 2, "val_loss": loss, "val_acc": 0.4}]
         )
         return {**summary, "epochs": 2, "wall_time_s": 1.5, "best_ckpt": str(sweep / "x.ckpt"), "config": config}
 
@@ -92,6 +126,24 @@ def test_report_has_a_row_per_run_failures_with_their_error_and_extra_metrics(tm
     assert text.index("| 1 | ok") < text.index("| 0 | ok")  # best first
     assert (sweep / "heatmap.png").stat().st_size > 0
     assert not [p for p in sweep.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_report_says_what_differs_across_tx_and_names_the_baseline_once(tmp_path):
+    sweep = tmp_path / "sweep"
+    for job, (tx, windows, loss) in enumerate([(10, 558, 2.0), (20, 528, 1.9), (10, 558, 2.1)]):
+        config = {"model": {"n_a": 8 * (job + 1)}, "data": {"Tx": tx}}
+        results = {"best_val_loss": loss, "val_windows": windows, "config": config, "epochs": 1}
+        run = fake_run(sweep, str(job), [f"data.Tx={tx}"], results)
+        runs.write_json(run / runs.EVALUATION, {"bigram_perplexity": 25.5, "chord_tone_share": 0.5 + job / 10})
+    md, _ = report.write_report(sweep)
+    text = md.read_text()
+    assert "Validation windows per Tx: Tx=10: 558, Tx=20: 528" in text and "Compare runs within a Tx column" in text
+    assert "Baseline, not a model figure: a bigram model of the training split" in text and "25.5" in text
+    header = next(line for line in text.splitlines() if line.startswith("| run |"))
+    assert "val_windows" in header and "chord_tone_share" in header and "bigram" not in header
+    one_tx = tmp_path / "one_tx"
+    fake_run(one_tx, "0", ["model.n_a=8"], {"best_val_loss": 2.0, "config": {"model": {"n_a": 8}, "data": {"Tx": 10}}})
+    assert "Across Tx" not in report.write_report(one_tx)[0].read_text()
 
 
 def test_report_without_finished_runs_still_writes_and_says_why(tmp_path):
@@ -129,3 +181,5 @@ def test_report_evaluate_adds_the_musical_measures_of_each_run(tmp_path):
         assert float(table[0][key]) == pytest.approx(evaluated[key], rel=1e-3)
         assert table[1][key] == ""  # the failed run has none
     assert 0 <= float(table[0]["chord_tone_share"]) <= 1
+    assert float(table[0]["baseline_bigram_perplexity"]) == pytest.approx(evaluated["bigram_perplexity"], rel=1e-3)
+    assert "bigram_perplexity" not in table[0]  # only under its baseline name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pretty_midi
@@ -25,6 +26,10 @@ def test_manifest_lists_each_solo_and_any_solo_can_be_made_again_alone(trained_c
     assert [s["seed"] for s in listed["solos"]] == [40, 41, 42, 43, 44]
     assert all(s["strategy"] == "top_p" and s["log_prob"] < 0 for s in listed["solos"])
     assert len({p.read_bytes() for p in paths}) == 5  # five different solos
+    assert listed["checkpoint"] == {
+        "file": str(trained_ckpt),
+        "sha256": hashlib.sha256(trained_ckpt.read_bytes()).hexdigest(),
+    }
 
     third = listed["solos"][3]
     (alone,) = generate(GenerateConfig(**settings, n=1, seed=third["seed"], out=str(tmp_path / "alone")))

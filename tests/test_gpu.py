@@ -49,10 +49,11 @@ def test_gpu_check_runs_its_code_paths_on_the_cpu(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert done.stdout.startswith("gpu check: no CUDA here")
     records = json.loads((tmp_path / "gpu_check.json").read_text())["records"]
-    assert {r["section"] for r in records} == {"tests", "sampler", "train", "sweep", "generate"}
+    assert {r["section"] for r in records} == {"tests", "sampler", "condition", "train", "sweep", "generate"}
     sampler = [r for r in records if r["section"] == "sampler" and r["impl"] != "limits"]
     assert {r["impl"] for r in sampler} == {"naive", "eager", "fast"} and all(r["tokens_per_s"] > 0 for r in sampler)
     train = [r for r in records if r["section"] == "train"]
     assert {r["case"] for r in train} == {"exercise", "wjazzd-size"} and all(r["lightning"] > 0 for r in train)
     table = (tmp_path / "gpu_check.md").read_text()
-    assert "## Sampler" in table and "## Training" in table and "| joblib | 2 | 4 |" in table
+    assert "## Sampler" in table and "Chord-conditioned" in table and "## Training" in table
+    assert "| joblib | 2 | 4 |" in table

@@ -11,7 +11,7 @@ import time
 import pytest
 import torch
 
-from conftest import ROOT, run_script
+from conftest import ROOT, assert_one_line_error, run_script
 from jazz_solo import runs
 
 # About 150 small batches per epoch: a kill lands inside an epoch, not between two.
@@ -63,3 +63,77 @@ def test_a_run_killed_mid_epoch_resumes_to_the_val_loss_of_an_uninterrupted_run(
     print(f"uninterrupted:                        {val_losses(tmp_path / 'whole')}")
     assert len(val_losses(killed)) == 5
     assert val_losses(killed) == val_losses(tmp_path / "whole")
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("whole")
+    whole = run_script(*ARGS, f"hydra.run.dir={run_dir}")
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    return val_losses(run_dir)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_saves_last_ckpt_says_how_to_resume_and_the_resumed_run_matches(
+    tmp_path, signum, uninterrupted
+):
+    run_dir = tmp_path / "run"
+    last = run_dir / "checkpoints" / "last.ckpt"
+    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
+    args = [a for a in ARGS if not a.startswith("callbacks.last_checkpoint")]  # last.ckpt only at the signal
+    proc = subprocess.Popen(
+        [sys.executable, *args, "callbacks.last_checkpoint.every_s=1e9", f"hydra.run.dir={run_dir}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while not (run_dir / "checkpoints").is_dir() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # the best checkpoint of epoch 1 is written: training is under way
+    time.sleep(0.15)  # into the next epoch
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signum, stderr[-2000:]
+    assert "Traceback" not in stderr
+    (line,) = [line for line in stderr.splitlines() if line.startswith(f"interrupted by {signum.name}")]
+    assert f"saved {last}" in line
+    error = runs.read_json(run_dir / runs.ERROR)
+    assert error["status"] == "interrupted" and error["signal"] == signum
+    assert runs.read_run(run_dir)["status"] == "interrupted" and not (run_dir / runs.RESULTS).exists()
+    ckpt = torch.load(last, weights_only=False)
+    stopped_in = ckpt["epoch"]
+    batches_done = ckpt["loops"]["fit_loop"]["epoch_loop.batch_progress"]["current"]["completed"]
+    assert stopped_in < 4 and 0 < batches_done  # mid-epoch: the resume must skip the batches already done
+
+    resume = line.split("; resume: ")[1].split()
+    assert resume[:2] == ["python", "train.py"] and resume[-1] == "ckpt_path=last"
+    resumed = run_script("train.py", *resume[2:])
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"resuming from {last}" in resumed.stderr and not (run_dir / runs.ERROR).exists()
+    print(f"\n{signum.name} in epoch {stopped_in + 1} after {batches_done} batches; resumed: {val_losses(run_dir)}")
+    print(f"uninterrupted: {uninterrupted}")
+    assert val_losses(run_dir) == uninterrupted
+
+
+def test_a_reused_run_name_is_refused_unless_resumed_or_overwritten(tmp_path):
+    run_dir = tmp_path / "run"
+    args = [
+        "train.py",
+        "model.n_a=8",
+        "data.stride=16",
+        "trainer.max_epochs=1",
+        "logger=csv",
+        f"hydra.run.dir={run_dir}",
+    ]
+    first = run_script(*args)
+    assert first.returncode == 0, first.stderr[-2000:]
+    again = run_script(*args)
+    assert_one_line_error(again, str(run_dir), "ckpt_path=last", "overwrite=true")
+    assert again.returncode == 2
+    overwritten = run_script(*args, "overwrite=true")
+    assert overwritten.returncode == 0, overwritten.stderr[-2000:]
+    assert len(list((run_dir / "checkpoints").glob("best-*.ckpt"))) == 1  # no -v1 beside the first run's
+    assert [p.name for p in (run_dir / "csv").iterdir()] == ["version_0"]

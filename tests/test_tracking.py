@@ -58,6 +58,7 @@ def test_progress_bar_in_a_terminal_counts_every_training_batch_of_the_run(tmp_p
     terminal = io.StringIO()
     terminal.isatty = lambda: True
     monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr("jazz_solo.callbacks.terminal_width", lambda: 100)  # a StringIO has no size to ask
     cfg = tiny_train_config(tmp_path)
     del cfg.trainer["enable_progress_bar"]
     cfg.trainer["max_epochs"] = 3
