@@ -16,6 +16,7 @@ from jazz_solo.errors import JazzSoloError
 CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
 LENGTHS = ("onsets", "written")
+HOLDOUTS = ("spaced", "solos", "performers")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 
 
@@ -40,7 +41,17 @@ class DataConfig:
     stride: int = 1  # windows=sliding: step between training windows
     val_fraction: float = 0.1
     batch_size: int = 64
-    seed: int = 0  # the embedded corpus's seed
+    seed: int = 0  # the embedded corpus's seed; holdout=solos/performers: which ones are held out
+    holdout: str = "spaced"  # validation: spaced (evenly spaced pieces), solos or performers (drawn from seed)
+    min_count: int = 1  # vocabulary: a value seen fewer times maps to the nearest kept one (music/vocabulary.py)
+    # WJazzD only (data=wjazzd): which solos, from their metadata; null: any. Case does not matter.
+    performer: list[str] | None = None  # part of a name, e.g. [Coltrane, Charlie Parker]
+    title: list[str] | None = None  # part of a title
+    instrument: list[str] | None = None  # as the metadata writes it: ts, as, tp, tb, ss, cl, ...
+    style: list[str] | None = None  # BEBOP, COOL, HARDBOP, POSTBOP, SWING, TRADITIONAL, FUSION, FREE
+    rhythmfeel: list[str] | None = None  # SWING, LATIN, FUNK, TWOBEAT, MIX
+    metre: list[str] | None = None  # every bar of the solo in one of these, e.g. [4/4]
+    chordless: bool = False  # keep the solos with no chord at all
 
     def __post_init__(self) -> None:
         _check(self.Tx >= 2, f"data.Tx must be >= 2, got {self.Tx}")
@@ -50,6 +61,11 @@ class DataConfig:
         _check(self.stride >= 1, f"data.stride must be >= 1, got {self.stride}")
         _check(0 < self.val_fraction < 1, f"data.val_fraction must be in (0, 1), got {self.val_fraction}")
         _check(self.batch_size >= 1, f"data.batch_size must be >= 1, got {self.batch_size}")
+        _check(self.holdout in HOLDOUTS, f"data.holdout must be one of {', '.join(HOLDOUTS)}, got {self.holdout!r}")
+        _check(self.min_count >= 1, f"data.min_count must be >= 1, got {self.min_count}")
+        for metre in self.metre or []:
+            top, _, bottom = str(metre).partition("/")
+            _check(top.isdigit() and bottom.isdigit(), f"data.metre: {metre!r} is not a metre like 4/4")
 
 
 @dataclass

@@ -28,7 +28,8 @@ from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.corpus import default_backing
-from jazz_solo.sequences import encode_corpus, exercise_windows, sliding_windows, split_sequences
+from jazz_solo.music.encoding import encode_corpus
+from jazz_solo.sequences import exercise_windows, sliding_windows, split_corpus
 
 
 class WindowDataset(Dataset):
@@ -97,12 +98,12 @@ class JazzDataModule(pl.LightningDataModule):
             return
         cfg = self.cfg
         corpus = encode_corpus(cfg)
-        scores, sequences, self.vocab = corpus.scores, corpus.sequences, corpus.vocab
-        train, val = split_sequences(sequences, cfg.val_fraction)
+        sequences, self.vocab = corpus.sequences, corpus.vocab
+        train, val = split_corpus(corpus, cfg)
         counts = Counter(i for seq in train for i in seq)
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
         # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
-        self.backing = scores[0].progression if len(scores) == 1 else default_backing(cfg.seed)
+        self.backing = corpus.scores[0].progression if len(sequences) == 1 else default_backing(cfg.seed)
         val_windows = sliding_windows(val, cfg.Tx + 1, 1)
         where = cfg.path or "the embedded corpus"
         if cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx:

@@ -46,12 +46,13 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import Solo, backing_for, sample_solos, solo_midi
 from jazz_solo.music.audio import write_wav
 from jazz_solo.music.chords import NOTE_NAMES, Progression
+from jazz_solo.music.encoding import EncodedCorpus, encode_corpus
 from jazz_solo.music.render import write_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
 from jazz_solo.runs import write_json
-from jazz_solo.sequences import EncodedCorpus, encode_corpus, held_out_pieces, sliding_windows, split_sequences
+from jazz_solo.sequences import held_out, sliding_windows, split_corpus
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +123,10 @@ def corpus_pieces(
 ) -> tuple[list[M.Piece], list[M.Piece]]:
     """(training, held-out) pieces of `bars` bars, cut from the scores with the split training used."""
     if len(corpus.scores) > 1:
-        held_out = held_out_pieces(len(corpus.scores), data.val_fraction)
+        held = held_out(corpus, data)
         training, heldout = [], []
         for i, score in enumerate(corpus.scores):
-            (heldout if i in held_out else training).extend(M.segments(score.notes, score.progression, bars))
+            (heldout if i in held else training).extend(M.segments(score.notes, score.progression, bars))
         return training, heldout
     # One piece: training kept its first values; they end where their decoded notes end.
     score = corpus.scores[0]
@@ -314,7 +315,7 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
     data = DataConfig(**ckpt.hparams["data"])
     corpus = training_corpus(cfg.ckpt, data, ckpt.vocab)
-    train, val = split_sequences(corpus.sequences, data.val_fraction)
+    train, val = split_corpus(corpus, data)
     found: dict = {"ckpt": str(cfg.ckpt), "n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
     found |= {"temperature": cfg.temperature, "seed": cfg.seed}
     found |= prediction_metrics(ckpt.net, train, val, data.Tx)

@@ -16,8 +16,8 @@ from jazz_solo.config import DataConfig
 from jazz_solo.data import JazzDataModule
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import backing_for
+from jazz_solo.music.encoding import load_scores
 from jazz_solo.music.render import write_midi
-from jazz_solo.music.score import load_scores
 
 
 def good_midi(path: Path, n_notes: int = 64, drums_only: bool = False) -> Path:

@@ -66,6 +66,7 @@ class Score:
     solo_part: Part | None = None
     chord_parts: list[Part] = field(default_factory=list)
     metre: tuple[int, int] = (4, 4)
+    bar_metres: tuple[tuple[int, int], ...] = ()  # every metre its bars are in, where known (WJazzD's beat track)
     section: tuple[float, float | None] = (0.0, None)  # where the score starts (and ends) in the file
 
 
@@ -339,46 +340,6 @@ def chords_per_bar(
 
 def midi_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in MIDI_SUFFIXES and p.is_file())
-
-
-def load_scores(
-    path: str | None,
-    solo: int | str | None = None,
-    start: float | None = None,
-    end: float | None = None,
-    chords_from: int | str | None = None,
-    lengths: str = "onsets",
-) -> list[Score]:
-    """The training corpus: a .mid file, a folder of them, or (path None) the embedded corpus.
-
-    In a folder, unreadable files are skipped with one warning as long as one good file remains.
-    """
-    if path is None:
-        from jazz_solo.music.corpus import embedded_scores
-
-        return embedded_scores()
-    where = Path(path).expanduser()
-    if where.is_dir():
-        files = midi_files(where)
-        if not files:
-            raise JazzSoloError(f"{path}: folder has no .mid or .midi files")
-        scores, bad = [], []
-        for file in files:
-            try:
-                scores.append(read_midi(file, solo, start, end, chords_from, lengths))
-            except JazzSoloError as err:
-                bad.append(str(err))
-        if not scores:
-            raise JazzSoloError(f"{path}: no usable MIDI file ({'; '.join(bad)})")
-        if bad:
-            warnings.warn(f"skipped {len(bad)} unusable file(s): {'; '.join(bad)}", stacklevel=2)
-        return scores
-    if not where.exists():
-        from jazz_solo.music.classic import CLASSIC_DEST
-
-        hint = " (fetch it with `make data`)" if where.name == CLASSIC_DEST.name else ""
-        raise JazzSoloError(f"{path}: no such file or folder{hint}")
-    return [read_midi(where, solo, start, end, chords_from, lengths)]
 
 
 def over_progression(score: Score, text: str) -> Score:

@@ -1,0 +1,166 @@
+"""The corpus as value sequences: read, select, encode, apply the vocabulary policy (pure Python).
+
+The corpus is the one `data.path` names: the embedded corpus (None), a MIDI file or folder, or WJazzD
+(a CSV folder or wjazzd.db, see wjazzd.py). WJazzD solos are selected by their metadata and beat
+track (data.performer, title, instrument, style, rhythmfeel, metre; solos with no chord at all only
+with data.chordless) and their values come from a cache (jazz_solo/cache.py) keyed by the source
+files' content and the encoding settings: the whole database is encoded once, the selection is made
+after, so every selection shares one cache entry.
+
+The scores themselves are read again only when asked for (`EncodedCorpus.scores`): training needs
+only the values.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from jazz_solo.cache import cached
+from jazz_solo.config import DataConfig
+from jazz_solo.errors import JazzSoloError
+from jazz_solo.music import wjazzd
+from jazz_solo.music.classic import CLASSIC_DEST
+from jazz_solo.music.corpus import embedded_scores
+from jazz_solo.music.score import Score, midi_files, over_progression, read_midi
+from jazz_solo.music.tokenizers import get_tokenizer
+from jazz_solo.music.vocabulary import vocabulary
+
+CACHE_FORMAT = 1  # bump when what the cache holds changes
+FILTERS = ("performer", "title", "instrument", "style", "rhythmfeel", "metre")
+SUBSTRING = ("performer", "title")  # matched anywhere in the field; the others: the whole field
+
+
+@dataclass
+class EncodedCorpus:
+    vocab: list[str]  # index -> value, sorted
+    sequences: list[list[int]]  # one per piece: value indices
+    names: list[str]  # one per piece
+    groups: list[str]  # one per piece: who played it (performers for WJazzD, else the piece's name)
+    read: Callable[[], list[Score]] = field(repr=False)  # the pieces' scores, read again
+    replaced: int = 0  # values the vocabulary policy replaced by a kept one
+    infos: list[wjazzd.SoloInfo] = field(default_factory=list)  # WJazzD: one per piece
+
+    @cached_property
+    def scores(self) -> list[Score]:
+        return self.read()
+
+    @property
+    def coverage(self) -> float:
+        """Share of the corpus's values kept as they are."""
+        total = sum(map(len, self.sequences))
+        return 1 - self.replaced / total if total else 1.0
+
+
+def load_scores(
+    path: str | None,
+    solo: int | str | None = None,
+    start: float | None = None,
+    end: float | None = None,
+    chords_from: int | str | None = None,
+    lengths: str = "onsets",
+) -> list[Score]:
+    """The training corpus: a .mid file, a folder of them, or (path None) the embedded corpus.
+
+    In a folder, unreadable files are skipped with one warning as long as one good file remains.
+    """
+    if path is None:
+        return embedded_scores()
+    where = Path(path).expanduser()
+    if where.is_dir():
+        files = midi_files(where)
+        if not files:
+            raise JazzSoloError(f"{path}: folder has no .mid or .midi files")
+        scores, bad = [], []
+        for file in files:
+            try:
+                scores.append(read_midi(file, solo, start, end, chords_from, lengths))
+            except JazzSoloError as err:
+                bad.append(str(err))
+        if not scores:
+            raise JazzSoloError(f"{path}: no usable MIDI file ({'; '.join(bad)})")
+        if bad:
+            warnings.warn(f"skipped {len(bad)} unusable file(s): {'; '.join(bad)}", stacklevel=2)
+        return scores
+    if not where.exists():
+        hint = " (fetch it with `make data`)" if where.name == CLASSIC_DEST.name else ""
+        raise JazzSoloError(f"{path}: no such file or folder{hint}")
+    return [read_midi(where, solo, start, end, chords_from, lengths)]
+
+
+def solo_passes(cfg: DataConfig, info: wjazzd.SoloInfo, metres: list[str], has_chords: bool) -> bool:
+    """Whether a WJazzD solo passes the data config's filters (see the module docstring)."""
+    if not (has_chords or cfg.chordless):
+        return False
+    if cfg.metre is not None and not set(metres) <= set(cfg.metre):
+        return False
+    for name in FILTERS[:-1]:
+        wanted = getattr(cfg, name)
+        have = getattr(info, name).lower()
+        if wanted is not None and not any(
+            w.lower() in have if name in SUBSTRING else w.lower() == have for w in wanted
+        ):
+            return False
+    return True
+
+
+def wjazzd_values(cfg: DataConfig) -> list[tuple[tuple, list[str], bool, list[str]]]:
+    """Every solo of the database: (SoloInfo fields, metres, has a chord, values), cached."""
+    infos = wjazzd.read_infos(cfg.path)
+    tokenizer = get_tokenizer(cfg.tokenizer)
+
+    def build() -> list:
+        scores = wjazzd.read_solos(cfg.path, infos, cfg.lengths)
+        if cfg.chords is not None:
+            scores = [over_progression(score, cfg.chords) for score in scores]
+        table: dict[str, int] = {}
+        found = []
+        for info, score in zip(infos, scores):
+            values = [table.setdefault(v, len(table)) for v in tokenizer.encode(score)]
+            has_chords = any(span.chord is not None for span in score.progression.spans)
+            found.append((astuple(info), sorted({f"{a}/{b}" for a, b in score.bar_metres}), has_chords, values))
+        return [list(table), found]
+
+    settings = {"format": CACHE_FORMAT, "tokenizer": cfg.tokenizer, "lengths": cfg.lengths, "chords": cfg.chords}
+    table, found = cached("wjazzd", wjazzd.source_files(cfg.path, infos), settings, build)
+    return [(info, metres, has_chords, [table[i] for i in values]) for info, metres, has_chords, values in found]
+
+
+def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
+    """Read the corpus `cfg` names, select its pieces, encode each one and apply the vocabulary policy."""
+    chosen = [name for name in FILTERS if getattr(cfg, name) is not None]
+    if cfg.path is not None and wjazzd.is_wjazzd(cfg.path):
+        solos = [s for s in wjazzd_values(cfg) if solo_passes(cfg, wjazzd.SoloInfo(*s[0]), s[1], s[2])]
+        if not solos:
+            settings = ", ".join(f"data.{name}={getattr(cfg, name)}" for name in chosen) or "data.chordless=false"
+            raise JazzSoloError(f"{cfg.path}: no WJazzD solo passes the filters ({settings})")
+        infos = [wjazzd.SoloInfo(*info) for info, *_ in solos]
+        encoded = [values for *_, values in solos]
+
+        def read() -> list[Score]:
+            scores = wjazzd.read_solos(cfg.path, infos, cfg.lengths)
+            return [over_progression(s, cfg.chords) for s in scores] if cfg.chords is not None else scores
+
+        names, groups = [info.id for info in infos], [info.performer for info in infos]
+    else:
+        if chosen:
+            raise JazzSoloError(f"data.{chosen[0]}: a WJazzD filter, but data.path is not a WJazzD folder or .db")
+        scores = load_scores(cfg.path, cfg.solo, cfg.start, cfg.end, cfg.chords_from, cfg.lengths)
+        if cfg.chords is not None:
+            scores = [over_progression(score, cfg.chords) for score in scores]
+        tokenizer = get_tokenizer(cfg.tokenizer)
+        encoded = [tokenizer.encode(score) for score in scores]
+        infos, names = [], [score.name for score in scores]
+        groups = names
+
+        def read() -> list[Score]:
+            return scores
+
+    vocab, mapping = vocabulary(encoded, cfg.min_count, cfg.tokenizer)
+    index = {v: i for i, v in enumerate(vocab)}
+    sequences = [[index[mapping[v]] for v in values] for values in encoded]
+    replaced = sum(mapping[v] != v for values in encoded for v in values)
+    return EncodedCorpus(vocab, sequences, names, groups, read, replaced, infos)
