@@ -49,7 +49,7 @@ def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None
     else:
         progression = Progression.from_dict(ckpt.backing)
         if chords is not None:
-            progression = Progression.parse(chords, progression.tempo, progression.beats_per_bar)
+            progression = Progression.read(chords, progression.tempo, progression.beats_per_bar, "chords=")
     if tempo is not None:
         progression.tempo = tempo
     return progression

@@ -5,97 +5,97 @@ Times are in quarter notes from the start of the piece. A progression is a list 
 keeps the pitches the accompaniment actually played (its voicing, with any added tones):
 the value grammar hears the chord as played, not just its symbol.
 
-Text form of a progression: bars separated by `|`, chords in a bar by spaces; each
-chord in a bar gets an equal share of it, e.g. ``"Dm7 G7 | Cmaj7 | Cmaj7"``.
+A chord is a root, a quality, tensions and an optional bass, read from a symbol as jazz
+musicians write it (the notations: jazz_solo.music.symbols). "No chord" (NC, N.C.) is a chord
+too, `NO_CHORD`: no tones (nothing is comped under it), no scale, symbol "NC". It is an object
+rather than None so that every span has a chord and code reading spans needs no special case.
+
+Text form of a progression (`Progression.parse`): bars separated by `|` (or `||`, or a line
+break), chords in a bar by spaces or commas; each chord in a bar gets an equal share of it, e.g.
+``"Dm7 G7 | Cmaj7 | Cmaj7"``. A line may start with a form label such as ``A1:``, so a WJazzD
+lead sheet (``A1: ||Bb6 G7 |C-7 F7 ||``, one line per form part) reads as the whole form; chords
+glued together in a bar (``F7Bb7``, as some WJazzD lead sheets have them) are split at each root.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.music import symbols
+from jazz_solo.music.symbols import NOTE_NAMES, QUALITIES
 
-NOTE_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
-_LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+__all__ = ["NOTE_NAMES", "QUALITIES", "DETECTABLE", "NO_CHORD", "Chord", "ChordSpan", "Progression"]
 
-MAJOR = (0, 2, 4, 5, 7, 9, 11)
-DORIAN = (0, 2, 3, 5, 7, 9, 10)
-MIXOLYDIAN = (0, 2, 4, 5, 7, 9, 10)
-LOCRIAN = (0, 1, 3, 5, 6, 8, 10)
-DIMINISHED = (0, 2, 3, 5, 6, 8, 9, 11)
-WHOLE_TONE = (0, 2, 4, 6, 8, 10)
-
-# quality -> (symbol suffix, chord intervals, chord-scale intervals)
-QUALITIES: dict[str, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
-    "maj": ("", (0, 4, 7), MAJOR),
-    "min": ("m", (0, 3, 7), DORIAN),
-    "dom7": ("7", (0, 4, 7, 10), MIXOLYDIAN),
-    "maj7": ("maj7", (0, 4, 7, 11), MAJOR),
-    "m7": ("m7", (0, 3, 7, 10), DORIAN),
-    "m7b5": ("m7b5", (0, 3, 6, 10), LOCRIAN),
-    "dim7": ("dim7", (0, 3, 6, 9), DIMINISHED),
-    "aug": ("aug", (0, 4, 8), WHOLE_TONE),
-    "sus4": ("sus4", (0, 5, 7), MIXOLYDIAN),
-}
-# Other spellings users write; longest first so "maj7" wins over "maj" and "m7b5" over "m7".
-_ALIASES = {
-    "maj7": "maj7",
-    "M7": "maj7",
-    "Δ": "maj7",
-    "m7b5": "m7b5",
-    "ø": "m7b5",
-    "dim7": "dim7",
-    "°7": "dim7",
-    "dim": "dim7",
-    "°": "dim7",
-    "min7": "m7",
-    "m7": "m7",
-    "-7": "m7",
-    "maj": "maj",
-    "min": "min",
-    "sus4": "sus4",
-    "sus": "sus4",
-    "aug": "aug",
-    "+": "aug",
-    "7": "dom7",
-    "m": "min",
-    "-": "min",
-    "": "maj",
-}
-_SYMBOL = re.compile(r"^([A-G])([#b]?)(.*)$")
+# The qualities chord detection from played pitches chooses among (score.detect_chord).
+DETECTABLE = ("maj", "min", "dom7", "maj7", "m7", "m7b5", "dim7", "aug", "sus4")
 
 
 @dataclass(frozen=True)
 class Chord:
-    root: int  # pitch class 0..11
+    root: int  # pitch class 0..11 (0 for NO_CHORD)
     quality: str  # a key of QUALITIES
+    tensions: tuple[str, ...] = ()  # names from symbols.TENSIONS, in its order: ("b9", "#11")
+    bass: int | None = None  # pitch class of a slash chord's bass (C7/E: 4); None: the root
 
     @property
     def symbol(self) -> str:
-        return NOTE_NAMES[self.root] + QUALITIES[self.quality][0]
+        return symbols.write(self.root, self.quality, self.tensions, self.bass)
 
     @property
     def pitch_classes(self) -> frozenset[int]:
-        return frozenset((self.root + i) % 12 for i in QUALITIES[self.quality][1])
+        """The chord's tones with its tensions, and the bass of a slash chord."""
+        tones = {(self.root + i) % 12 for i in symbols.intervals(self.quality, self.tensions)}
+        return frozenset(tones | ({self.bass} if self.bass is not None else set()))
+
+    @property
+    def scale_name(self) -> str:
+        """The chord scale's name: "mixolydian", "altered", "melodic minor", ... ("none" for NO_CHORD)."""
+        return symbols.chord_scale(self.quality, self.tensions)[0]
 
     @property
     def scale(self) -> frozenset[int]:
-        return frozenset((self.root + i) % 12 for i in QUALITIES[self.quality][2])
+        """Pitch classes of the chord scale (see symbols.chord_scale)."""
+        return frozenset((self.root + i) % 12 for i in symbols.chord_scale(self.quality, self.tensions)[1])
 
     def voicing(self, low: int = 48) -> list[int]:
-        """MIDI pitches of a close voicing with the root at or above `low`."""
-        base = low + (self.root - low) % 12
-        return [base + i for i in QUALITIES[self.quality][1]]
+        """MIDI pitches of a close voicing: the bass (the root, or a slash chord's bass) at or above `low`,
+        the chord tones above it, then the tensions an octave up. Empty for NO_CHORD."""
+        intervals = symbols.intervals(self.quality, self.tensions)
+        if not intervals:
+            return []
+        if self.bass is None:
+            base = low + (self.root - low) % 12
+            return [base + i for i in intervals]
+        bass = low + (self.bass - low) % 12
+        base = bass + (self.root - bass) % 12
+        return [bass] + [base + i for i in intervals if base + i != bass]
+
+    def transposed(self, semitones: int) -> Chord:
+        if self.quality == "nc":
+            return self
+        bass = None if self.bass is None else (self.bass + semitones) % 12
+        return Chord((self.root + semitones) % 12, self.quality, self.tensions, bass)
 
     @classmethod
-    def parse(cls, text: str) -> Chord:
-        match = _SYMBOL.match(text.strip())
-        suffix = match.group(3) if match else None
-        if suffix not in _ALIASES:
-            raise JazzSoloError(f"unknown chord symbol {text!r} (e.g. C, Dm7, G7, Cmaj7, Bm7b5, Bdim7)")
-        root = _LETTER_PC[match.group(1)] + {"#": 1, "b": -1, "": 0}[match.group(2)]
-        return cls(root % 12, _ALIASES[suffix])
+    def parse(cls, text: str, where: str = "") -> Chord:
+        """The chord a symbol names (NO_CHORD for NC); `where` (a file and row, "chords=") goes in errors."""
+        try:
+            root, quality, tensions, bass = symbols.parse(text)
+        except symbols.SymbolError as err:
+            place = f" in {where}" if where else ""
+            raise JazzSoloError(
+                f"unknown chord symbol {text!r}{place} ({err}); write e.g. {symbols.EXAMPLES}"
+            ) from None
+        return cls(root, quality, tensions, bass)
+
+
+NO_CHORD = Chord(0, "nc")
+_LABEL = re.compile(r"^\s*[A-Za-z][\w']*\s*:")  # a form part's label: A1:, B2:, I1:, A'2:
+_WORD = re.compile(r"(?:\([^)]*\)|[^\s,(])+")  # chords in a bar: split at spaces and commas outside ( )
+_GLUED = re.compile(r"N\.?C\.?|[A-G](?:\([^)]*\)|/(?=\d)|[^A-GN/(])*(?:/[A-G][#b♯♭]?)?")  # one chord of F7Bb7
 
 
 @dataclass(frozen=True)
@@ -126,17 +126,44 @@ class Progression:
         return self.spans[-1].end if self.spans else 0.0
 
     @classmethod
-    def parse(cls, text: str, tempo: float = 120.0, beats_per_bar: int = 4) -> Progression:
+    def parse(cls, text: str, tempo: float = 120.0, beats_per_bar: int = 4, where: str = "") -> Progression:
+        """The progression a text writes (see the module docstring); `where` names its source in errors."""
+        source = where or f"progression {text.strip()!r}"
         spans: list[ChordSpan] = []
-        for bar_index, bar in enumerate(text.split("|")):
-            symbols = bar.split()
-            if not symbols:
-                raise JazzSoloError(f"empty bar {bar_index + 1} in progression {text!r}")
-            share = beats_per_bar / len(symbols)
-            for i, symbol in enumerate(symbols):
-                start = bar_index * beats_per_bar + i * share
-                spans.append(ChordSpan(start, share, Chord.parse(symbol)))
+        bar_number = 0
+        for line in text.splitlines():
+            bars = re.split(r"\|+", _LABEL.sub("", line, count=1))
+            while bars and not bars[0].strip():  # a leading bar line, or a form part with no bars
+                bars.pop(0)
+            while bars and not bars[-1].strip():
+                bars.pop()
+            for bar in bars:
+                bar_number += 1
+                chords = [chord for word in _WORD.findall(bar) for chord in _split_glued(word)]
+                if not chords:
+                    raise JazzSoloError(f"empty bar {bar_number} in {source}")
+                share = beats_per_bar / len(chords)
+                start = (bar_number - 1) * beats_per_bar
+                for i, symbol in enumerate(chords):
+                    chord = Chord.parse(symbol, f"{source}, bar {bar_number}")
+                    spans.append(ChordSpan(start + i * share, share, chord))
+        if not spans:
+            raise JazzSoloError(f"no chords in {source} (write e.g. 'Dm7 G7 | Cmaj7')")
         return cls(spans, tempo, beats_per_bar)
+
+    @classmethod
+    def read(cls, value: str, tempo: float = 120.0, beats_per_bar: int = 4, where: str = "") -> Progression:
+        """A progression given as text, or as the path of a .txt file holding that text."""
+        if not value.strip().lower().endswith(".txt"):
+            return cls.parse(value, tempo, beats_per_bar, where)
+        path = Path(value.strip()).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise JazzSoloError(
+                f"{where + ': ' if where else ''}cannot read {path} ({err.__class__.__name__})"
+            ) from None
+        return cls.parse(text, tempo, beats_per_bar, str(path))
 
     def span_at(self, time: float) -> ChordSpan:
         """The span sounding at `time`; the progression repeats past its end."""
@@ -177,3 +204,9 @@ class Progression:
             pitches = tuple(int(p) for p in played[0]) if played else ()
             spans.append(ChordSpan(float(start), float(duration), Chord.parse(symbol), pitches))
         return cls(spans, float(data["tempo"]), int(data["beats_per_bar"]))
+
+
+def _split_glued(word: str) -> list[str]:
+    """The chords of one word: "F7Bb7" -> ["F7", "Bb7"]; a word that does not split cleanly stays whole."""
+    parts = _GLUED.findall(word)
+    return parts if "".join(parts) == word else [word]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pretty_midi
 
-from jazz_solo.music.chords import NOTE_NAMES, Chord, ChordSpan, Progression
+from jazz_solo.music.chords import NOTE_NAMES, ChordSpan, Progression
 from jazz_solo.music.render import to_pretty_midi
 from jazz_solo.music.score import Note, Score, quantise
 
@@ -33,10 +33,7 @@ TEMPOS = (120, 132, 144, 160, 176)
 
 
 def transpose(progression: Progression, semitones: int) -> Progression:
-    spans = [
-        ChordSpan(s.start, s.duration, Chord((s.chord.root + semitones) % 12, s.chord.quality))
-        for s in progression.spans
-    ]
+    spans = [ChordSpan(s.start, s.duration, s.chord.transposed(semitones)) for s in progression.spans]
     return Progression(spans, progression.tempo, progression.beats_per_bar)
 
 

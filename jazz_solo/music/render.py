@@ -17,10 +17,10 @@ PIANO_PROGRAM = 0
 
 def comping_notes(spans: list[ChordSpan]) -> list[Note]:
     """Each chord held for its span: as the source played it, else a close voicing plus a bass line
-    (the root on beat 1, the fifth from beat 3)."""
+    (the root, or a slash chord's bass, on beat 1, the fifth from beat 3); nothing under NC."""
     notes = []
     for span in spans:
-        if span.pitches:
+        if span.pitches or not span.chord.pitch_classes:
             notes += [Note(span.start, span.duration, pitch, 58) for pitch in span.pitches]
             continue
         for pitch in span.chord.voicing(low=52):

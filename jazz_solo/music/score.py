@@ -29,7 +29,7 @@ import mido
 import pretty_midi
 
 from jazz_solo.errors import JazzSoloError, first_line
-from jazz_solo.music.chords import QUALITIES, Chord, ChordSpan, Progression
+from jazz_solo.music.chords import DETECTABLE, Chord, ChordSpan, Progression
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MAX_NOTES = 200_000  # a guard against pathological files, far above any real solo
@@ -117,7 +117,7 @@ def detect_chord(pitches: list[int]) -> Chord | None:
     bass = min(pitches) % 12
     best, best_score = None, float("-inf")
     for root in range(12):
-        for quality in QUALITIES:
+        for quality in DETECTABLE:
             chord = Chord(root, quality)
             tones = chord.pitch_classes
             score = len(present & tones) - 0.5 * len(present - tones) - 0.3 * len(tones - present)
@@ -343,7 +343,7 @@ def midi_files(folder: Path) -> list[Path]:
 
 
 def over_progression(score: Score, text: str) -> Score:
-    """The score with its chords replaced by a progression given as text (looped to the solo's length)."""
-    given = Progression.parse(text, score.progression.tempo, score.progression.beats_per_bar)
+    """The score with its chords replaced by a progression (text or a .txt file), looped to the solo's length."""
+    given = Progression.read(text, score.progression.tempo, score.progression.beats_per_bar, "data.chords=")
     length = max(n.end for n in score.notes)
     return replace(score, progression=Progression(given.looped(length), given.tempo, given.beats_per_bar))

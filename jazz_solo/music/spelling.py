@@ -160,7 +160,10 @@ def _scale(tonic_pc: int, steps: tuple[tuple[int, int], ...]) -> list[Spelled]:
 
 @lru_cache(maxsize=4096)
 def scale_names(chord: tuple[int, ...]) -> frozenset[str]:
-    """Spelled names of the chord's scale: major for a major chord, Dorian otherwise, derived as above."""
+    """Spelled names of the chord's scale: major for a major chord, Dorian otherwise, derived as above;
+    none for no chord (NC)."""
+    if not chord:
+        return frozenset()
     spelled = [spell(p) for p in chord]
     steps = MAJOR_STEPS if quality(spelled) == "major" else DORIAN_STEPS
     classes = {p % 12 for p in chord}
