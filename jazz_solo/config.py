@@ -15,7 +15,7 @@ from jazz_solo.errors import JazzSoloError
 
 CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
-LENGTHS = ("onsets", "written")
+LENGTHS = ("onsets", "legato", "written")
 HOLDOUTS = ("spaced", "solos", "performers")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 
@@ -31,7 +31,7 @@ class DataConfig:
     tokenizer: str = "grammar"  # grammar (the classic values) or pitch
     solo: str | None = None  # solo part: instrument index, name or "program:N"; None: guess
     chords_from: str | None = None  # accompaniment part the chords come from (as solo); None: all others
-    lengths: str = "onsets"  # onsets: notes cut at the next onset; written: own lengths, as the exercise
+    lengths: str = "onsets"  # onsets: cut at the next onset; legato: held to it over a short silence; written: own
     chords: str | None = None  # progression text to use instead of the file's chords, e.g. "Dm7 G7 | Cmaj7"
     start: float | None = None  # section start, quarter notes
     end: float | None = None  # section end, quarter notes

@@ -89,7 +89,10 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("--solo", help="solo part: index, name or program:N (default: guessed)")
     inspect.add_argument("--chords-from", help="part the chords come from (default: every other part)")
     inspect.add_argument(
-        "--lengths", choices=["onsets", "written"], default="onsets", help="written: notes keep their own lengths"
+        "--lengths",
+        choices=["onsets", "legato", "written"],
+        default="onsets",
+        help="onsets: cut at the next onset; legato: held to it over a short silence; written: own lengths",
     )
     inspect.add_argument("--start", type=float, help="section start, quarter notes")
     inspect.add_argument("--end", type=float, help="section end, quarter notes")

@@ -23,6 +23,7 @@ from jazz_solo.cache import cached
 from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music import wjazzd
+from jazz_solo.music.chords import NO_CHORD
 from jazz_solo.music.classic import CLASSIC_DEST
 from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.score import Score, midi_files, over_progression, read_midi
@@ -120,7 +121,7 @@ def wjazzd_values(cfg: DataConfig) -> list[tuple[tuple, list[str], bool, list[st
         found = []
         for info, score in zip(infos, scores):
             values = [table.setdefault(v, len(table)) for v in tokenizer.encode(score)]
-            has_chords = any(span.chord is not None for span in score.progression.spans)
+            has_chords = any(span.chord != NO_CHORD for span in score.progression.spans)
             found.append((astuple(info), sorted({f"{a}/{b}" for a, b in score.bar_metres}), has_chords, values))
         return [list(table), found]
 

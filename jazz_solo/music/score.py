@@ -33,6 +33,7 @@ from jazz_solo.music.chords import DETECTABLE, Chord, ChordSpan, Progression
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MAX_NOTES = 200_000  # a guard against pathological files, far above any real solo
+LEGATO_REST = 0.5  # quarter notes: lengths=legato holds a note over a shorter silence (see legato)
 CHORD_TOLERANCE = 1 / 16  # quarter notes: notes struck and released this close together form a chord
 
 
@@ -109,6 +110,19 @@ def monophonic(notes: list[Note], cut: bool = True) -> list[Note]:
     return trimmed
 
 
+def legato(notes: list[Note], rest: float = LEGATO_REST) -> list[Note]:
+    """lengths=legato: each note of a line held to the next onset unless at least `rest` of silence follows it.
+
+    A played length (staccato, ghost notes) is articulation; the rhythm is the time between onsets,
+    and only a real silence is a rest."""
+    held = []
+    for note, nxt in zip(notes, notes[1:] + [None]):
+        if nxt is not None and nxt.start - note.end < rest:
+            note = Note(note.start, snap(nxt.start - note.start), note.pitch, note.velocity)
+        held.append(note)
+    return held
+
+
 def detect_chord(pitches: list[int]) -> Chord | None:
     """The chord whose tones best cover these pitch classes (the lowest pitch breaks ties as root)."""
     if not pitches:
@@ -180,7 +194,8 @@ def read_midi(
     """Read a MIDI file into a Score. `start`/`end` (quarter notes) select a section.
 
     lengths: "onsets" cuts each solo note at the next onset (one clean line: values give back every
-    onset); "written" keeps each note's own quantised length, as the classic exercise's values did.
+    onset); "legato" also holds it to the next onset over a silence shorter than LEGATO_REST (see legato);
+    "written" keeps each note's own quantised length, as the classic exercise's values did.
 
     Raises JazzSoloError with the file name for anything that is not a usable MIDI file.
     """
@@ -241,7 +256,8 @@ def score_from_pretty_midi(
                 notes.append(Note(snap(onset - offset), length, pitch, velocity))
         return sorted(notes, key=lambda n: (n.start, n.pitch))
 
-    line = monophonic(as_notes(read(pm.instruments[solo_index])), cut=lengths == "onsets")
+    line = monophonic(as_notes(read(pm.instruments[solo_index])), cut=lengths != "written")
+    line = legato(line) if lengths == "legato" else line
     if not line:
         raise JazzSoloError(f"{source}: the solo part (instrument {solo_index}) has no notes in the section")
     if chords_from is None:

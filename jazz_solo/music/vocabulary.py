@@ -37,20 +37,26 @@ def features(value: str, tokenizer: str) -> tuple[str, float, tuple[int, ...]]:
     return "note", parse_duration(tail), (int(pretty_midi.note_name_to_number(head)),)
 
 
-Features = tuple[str, str, float, tuple[int, ...]]  # (value, kind, duration, pitch-like numbers)
+Candidate = tuple[str, tuple[int, ...]]  # a kept value and its pitch-like numbers
 
 
-def nearest(value: str, candidates: Sequence[Features], tokenizer: str) -> str:
-    """The candidate closest to `value` (see the module docstring); candidates: kept values with their features."""
+def nearest(value: str, kept: dict[str, dict[float, list[Candidate]]], tokenizer: str) -> str:
+    """The kept value closest to `value` (see the module docstring); kept: kind -> duration -> candidates."""
     kind, duration, pitch = features(value, tokenizer)
-    same = [c for c in candidates if c[1] == kind] or candidates
+    if kind in kept:
+        by_duration = kept[kind]
+    else:
+        by_duration = {}
+        for durations in kept.values():
+            for d, candidates in durations.items():
+                by_duration.setdefault(d, []).extend(candidates)
+    closest = min(by_duration, key=lambda d: (abs(math.log2(d / duration)), d))
 
-    def distance(candidate: tuple) -> tuple[float, float, float]:
-        _, _, other_duration, other_pitch = candidate
-        steps = sum(abs(a - b) for a, b in zip(pitch, other_pitch)) if len(pitch) == len(other_pitch) else 99
-        return abs(math.log2(other_duration / duration)), steps, other_duration
+    def steps(candidate: Candidate) -> int:
+        other = candidate[1]
+        return sum(abs(a - b) for a, b in zip(pitch, other)) if len(pitch) == len(other) else 99
 
-    return min(same, key=distance)[0]
+    return min(by_duration[closest], key=steps)[0]
 
 
 def vocabulary(sequences: Sequence[Sequence[str]], min_count: int, tokenizer: str) -> tuple[list[str], dict[str, str]]:
@@ -59,7 +65,10 @@ def vocabulary(sequences: Sequence[Sequence[str]], min_count: int, tokenizer: st
     kept = sorted(v for v, n in counts.items() if n >= min_count)
     if not kept:  # a tiny corpus and a large min_count: keep the most common value rather than nothing
         kept = [min(counts, key=lambda v: (-counts[v], v))]
-    candidates = [(v, *features(v, tokenizer)) for v in kept]
+    by_kind: dict[str, dict[float, list[Candidate]]] = {}
+    for v in kept:
+        kind, duration, pitch = features(v, tokenizer)
+        by_kind.setdefault(kind, {}).setdefault(duration, []).append((v, pitch))
     kept_set = set(kept)
-    mapping = {v: v if v in kept_set else nearest(v, candidates, tokenizer) for v in counts}
+    mapping = {v: v if v in kept_set else nearest(v, by_kind, tokenizer) for v in counts}
     return kept, mapping

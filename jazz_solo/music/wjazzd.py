@@ -14,11 +14,13 @@ pickup bar, bar 0 or below, is measure 0 and the first bar of the form starts af
 inside the solo keeps every later note in place. A note sits at its beat plus the fraction of the beat
 (onset - beat onset) / beat duration, quantised to the 1/4 + 1/3 grid like every score (score.quantise);
 its played length (seconds / beat duration) is quantised the same way, at least 1/12, and cut at the
-next onset (one line). Tempo: quarter notes per minute from the median beat duration.
+next onset (one line). WJazzD's lengths are played ones (staccato, ghost notes): data=wjazzd reads
+them with lengths=legato, a note held to the next onset unless a real rest follows (score.legato).
+Tempo: quarter notes per minute from the median beat duration.
 
 Chords. The beat track gives the chord at each beat; a span runs from one change to the next (a
 label repeated over several beats is one span). `NC` (no chord: breaks, intros, free solos) is a span
-whose chord is None. The last span reaches the end of the last note.
+whose chord is chords.NO_CHORD (no tones). The last span reaches the end of the last note.
 """
 
 from __future__ import annotations
@@ -30,16 +32,15 @@ import statistics
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Chord, ChordSpan, Progression
-from jazz_solo.music.score import Note, Score, monophonic, quantise, snap
+from jazz_solo.music.score import Note, Score, legato, monophonic, quantise, snap
 
 META = "wjd_meta.csv"
 MELODY, BEATS = "mcsv_melody", "mcsv_beat"
-NO_CHORD = "NC"
 MIN_LENGTH = 1 / 12  # quarter notes: a ghost note shorter than the grid still takes one grid step
 
 
@@ -88,9 +89,17 @@ def parse_metre(text: str) -> tuple[int, int]:
     return metre
 
 
-def chord_of(label: str) -> Chord | None:
-    """A WJazzD chord label as a Chord; None for NC."""
-    return None if label == NO_CHORD else Chord.parse(label)
+@cache
+def _parsed(label: str) -> Chord | None:
+    try:
+        return Chord.parse(label)
+    except JazzSoloError:
+        return None
+
+
+def chord(label: str, where: str) -> Chord:
+    """A WJazzD chord label as a Chord (chords.NO_CHORD for NC); an unknown one is an error naming `where`."""
+    return _parsed(label) or Chord.parse(label, where)
 
 
 def _float(text: str, default: float = 0.0) -> float:
@@ -130,11 +139,12 @@ def build_score(
     first = beat_of(notes[0][0], notes[0][2], notes[0][3])
     first -= beats[first].beat - 1  # the first note's bar starts the score
     origin = times[max(first, 0)]
-    line = monophonic([Note(snap(s - origin), d, p) for s, d, p in placed], cut=lengths == "onsets")
+    line = monophonic([Note(snap(s - origin), d, p) for s, d, p in placed], cut=lengths != "written")
+    line = legato(line) if lengths == "legato" else line
     end = max(n.end for n in line)
 
     changes: list[tuple[float, str]] = []  # (time, label) where the chord changes
-    label = NO_CHORD
+    label = "NC"
     for b, t in zip(beats, times):
         label = b.chord or label  # the db writes a chord only where it changes
         start = max(snap(t - origin), 0.0)  # beats before the first bar all land on 0: the latest wins
@@ -145,7 +155,7 @@ def build_score(
         elif not changes or label != changes[-1][1]:
             changes.append((start, label))
     spans = [
-        ChordSpan(start, snap(nxt - start), chord_of(label))
+        ChordSpan(start, snap(nxt - start), chord(label, f"{name}, at quarter note {start:g}"))
         for (start, label), nxt in zip(changes, [c[0] for c in changes[1:]] + [end])
     ]
     metres = Counter(b.metre for b in beats)
