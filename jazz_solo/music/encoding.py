@@ -87,7 +87,8 @@ def load_scores(
             warnings.warn(f"skipped {len(bad)} unusable file(s): {'; '.join(bad)}", stacklevel=2)
         return scores
     if not where.exists():
-        hint = " (fetch it with `make data`)" if where.name == CLASSIC_DEST.name else ""
+        fetch = {CLASSIC_DEST.name: "make data", "wjazzd": "make wjazzd", "wjazzd.db": "make wjazzd"}
+        hint = f" (fetch it with `{fetch[where.name]}`)" if where.name in fetch else ""
         raise JazzSoloError(f"{path}: no such file or folder{hint}")
     return [read_midi(where, solo, start, end, chords_from, lengths)]
 

@@ -269,8 +269,10 @@ def read_db_solos(path: str | os.PathLike, infos: list[SoloInfo], lengths: str =
             for melid, onset, bar, beat, signature, chord in db.execute(
                 "SELECT melid, onset, bar, beat, signature, chord FROM beats ORDER BY melid, beatid"
             ):
-                if melid in beats:
-                    beats[melid].append(Beat(onset, int(bar), int(beat), parse_metre(signature), (chord or "").strip()))
+                if melid in beats:  # the metre, like the chord, may be written only where it changes
+                    track = beats[melid]
+                    metre = parse_metre(signature) if signature else track[-1].metre if track else (4, 4)
+                    track.append(Beat(onset, int(bar), int(beat), metre, (chord or "").strip()))
         except sqlite3.Error as err:
             raise JazzSoloError(f"{path}: not a WJazzD database ({err})") from None
     return [build_score(info.id, notes[info.melid], beats[info.melid], lengths) for info in infos]
