@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import Counter
 
 import pytest
 
-from conftest import assert_one_line_error, run_script, shared_file
+from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_script, shared_file, wjazzd_db
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.__main__ import write_corpus
 from jazz_solo.music.classic import CLASSIC_SHA256, download
@@ -59,3 +61,22 @@ def test_download_the_classic_file_from_a_local_copy(tmp_path):
     # Already there with the right checksum: nothing is fetched again (this URL would fail).
     assert download(written, (tmp_path / "nowhere.mid").as_uri()) == written
     assert CLASSIC_SHA256 in (shared_file("README.md").read_text())
+
+
+def test_inspect_json_on_a_wjazzd_folder_and_db(tmp_path):
+    db = wjazzd_db(WJAZZD_EXTRACT, tmp_path / "wjazzd.db")
+    reports = []
+    for source in (WJAZZD_EXTRACT, db):
+        result = run_script("-m", "jazz_solo.music", "inspect", str(source), "--json", "--min-count", "2")
+        assert result.returncode == 0, result.stderr[-2000:]
+        reports.append(json.loads(result.stdout))
+    folder, from_db = reports
+    labels = Counter()
+    for melody in (WJAZZD_EXTRACT / "mcsv_melody").iterdir():
+        with open(melody, encoding="utf-8") as file:
+            labels.update(row["chord"] for row in csv.DictReader(file))
+    assert folder["pieces"] == 6 and folder["source_notes"] == sum(labels.values()) >= folder["notes"] > 400
+    assert folder["unparsed_chords"] == 0 and folder["kind"] == "wjazzd" and folder["performers"] == 5
+    assert 0 < folder["coverage"] < 1 and folder["n_values"] < folder["n_values_before_policy"]
+    assert folder["chord_labels"] == len(labels) and folder["most_common_chords"][0] == ["NC", labels["NC"]]
+    assert {k: v for k, v in folder.items() if k != "source"} == {k: v for k, v in from_db.items() if k != "source"}

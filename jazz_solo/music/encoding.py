@@ -14,6 +14,7 @@ only the values.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 from functools import cached_property
@@ -42,7 +43,7 @@ class EncodedCorpus:
     names: list[str]  # one per piece
     groups: list[str]  # one per piece: who played it (performers for WJazzD, else the piece's name)
     read: Callable[[], list[Score]] = field(repr=False)  # the pieces' scores, read again
-    replaced: int = 0  # values the vocabulary policy replaced by a kept one
+    replaced: Counter[str] = field(default_factory=Counter)  # value -> times the vocabulary policy replaced it
     infos: list[wjazzd.SoloInfo] = field(default_factory=list)  # WJazzD: one per piece
 
     @cached_property
@@ -53,7 +54,7 @@ class EncodedCorpus:
     def coverage(self) -> float:
         """Share of the corpus's values kept as they are."""
         total = sum(map(len, self.sequences))
-        return 1 - self.replaced / total if total else 1.0
+        return 1 - sum(self.replaced.values()) / total if total else 1.0
 
 
 def load_scores(
@@ -164,5 +165,5 @@ def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
     vocab, mapping = vocabulary(encoded, cfg.min_count, cfg.tokenizer)
     index = {v: i for i, v in enumerate(vocab)}
     sequences = [[index[mapping[v]] for v in values] for values in encoded]
-    replaced = sum(mapping[v] != v for values in encoded for v in values)
+    replaced = Counter(v for values in encoded for v in values if mapping[v] != v)
     return EncodedCorpus(vocab, sequences, names, groups, read, replaced, infos)

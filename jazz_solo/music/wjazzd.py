@@ -41,6 +41,7 @@ from jazz_solo.music.score import Note, Score, legato, monophonic, quantise, sna
 
 META = "wjd_meta.csv"
 MELODY, BEATS = "mcsv_melody", "mcsv_beat"
+NO_CHORD_LABEL = "NC"
 MIN_LENGTH = 1 / 12  # quarter notes: a ghost note shorter than the grid still takes one grid step
 
 
@@ -90,7 +91,8 @@ def parse_metre(text: str) -> tuple[int, int]:
 
 
 @cache
-def _parsed(label: str) -> Chord | None:
+def parsed(label: str) -> Chord | None:
+    """The chord a label names, or None where it does not parse."""
     try:
         return Chord.parse(label)
     except JazzSoloError:
@@ -99,7 +101,7 @@ def _parsed(label: str) -> Chord | None:
 
 def chord(label: str, where: str) -> Chord:
     """A WJazzD chord label as a Chord (chords.NO_CHORD for NC); an unknown one is an error naming `where`."""
-    return _parsed(label) or Chord.parse(label, where)
+    return parsed(label) or Chord.parse(label, where)
 
 
 def _float(text: str, default: float = 0.0) -> float:
@@ -144,7 +146,7 @@ def build_score(
     end = max(n.end for n in line)
 
     changes: list[tuple[float, str]] = []  # (time, label) where the chord changes
-    label = "NC"
+    label = NO_CHORD_LABEL
     for b, t in zip(beats, times):
         label = b.chord or label  # the db writes a chord only where it changes
         start = max(snap(t - origin), 0.0)  # beats before the first bar all land on 0: the latest wins
@@ -293,3 +295,31 @@ def source_files(path: str | os.PathLike, infos: list[SoloInfo]) -> list[Path]:
         return [path]
     per_solo = [(path / MELODY / f"{i.id}.csv", path / BEATS / f"{i.id}_beattrack.csv") for i in infos]
     return [path / META] + [file for pair in per_solo for file in pair]
+
+
+def note_labels(path: str | os.PathLike, infos: list[SoloInfo]) -> dict[str, Counter[str]]:
+    """Per solo id: how many notes sound over each chord label as written: the beat track's chord at the
+    note's bar and beat (what the reader uses; the melody files' own chord column differs at a few notes)."""
+    path = Path(path)
+    found: dict[str, Counter[str]] = {}
+    if path.is_dir():
+        for info in infos:
+            track = _columns(path / BEATS / f"{info.id}_beattrack.csv", ("bar", "beat", "chord"))
+            at = {(int(bar), int(beat)): chord.strip() for bar, beat, chord in track}
+            notes = _columns(path / MELODY / f"{info.id}.csv", ("bar", "beat"))
+            found[info.id] = Counter(at.get((int(bar), int(beat)), NO_CHORD_LABEL) for bar, beat in notes)
+        return found
+    wanted = {info.melid: info.id for info in infos}
+    at: dict[tuple[int, int, int], str] = {}
+    with _connect(path) as db:
+        label, solo = NO_CHORD_LABEL, None
+        for melid, bar, beat, chord_label in db.execute(
+            "SELECT melid, bar, beat, chord FROM beats ORDER BY melid, beatid"
+        ):
+            label = (chord_label or "").strip() or (label if melid == solo else NO_CHORD_LABEL)
+            at[melid, int(bar), int(beat)] = label
+            solo = melid
+        for melid, bar, beat in db.execute("SELECT melid, bar, beat FROM melody ORDER BY melid, eventid"):
+            if melid in wanted:
+                found.setdefault(wanted[melid], Counter())[at.get((melid, int(bar), int(beat)), NO_CHORD_LABEL)] += 1
+    return found
