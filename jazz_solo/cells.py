@@ -12,7 +12,7 @@ Wf, Wi, Wc, Wo (n_a, n_a + n_x) and bf, bi, bc, bo (n_a, 1) for the forget, upda
 and output gates; Wy (n_y, n_a) and by (n_y, 1) for the softmax head.
 
 These are the reference for what SoloNet computes (tests check them against nn.RNN / nn.LSTM);
-training and sampling use the batched torch modules and jazz_solo/sampler.py.
+training and sampling use the batched torch modules and jazz_solo/sampling/.
 """
 
 from __future__ import annotations

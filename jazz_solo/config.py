@@ -18,6 +18,7 @@ WINDOWS = ("sliding", "exercise")
 LENGTHS = ("onsets", "legato", "written")
 HOLDOUTS = ("spaced", "solos", "performers")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
+CONDITIONS = ("none", "chords")
 
 
 def _check(ok: bool, message: str) -> None:
@@ -76,9 +77,14 @@ class ModelConfig:
     lr: float = 0.01
     betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
     weight_decay: float = 0.0
+    condition: str = "none"  # none: the values alone (the exercise); chords: also the chord and bar position
 
     def __post_init__(self) -> None:
         _check(self.cell in CELLS, f"model.cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
+        _check(
+            self.condition in CONDITIONS,
+            f"model.condition must be one of {', '.join(CONDITIONS)}, got {self.condition!r}",
+        )
         _check(self.n_a > 0, f"model.n_a must be > 0, got {self.n_a}")
         _check(0 <= self.dropout < 1, f"model.dropout must be in [0, 1), got {self.dropout}")
         _check(self.lr > 0, f"model.lr must be > 0, got {self.lr}")

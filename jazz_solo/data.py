@@ -1,7 +1,10 @@
-"""Values -> tensors: the corpus as shifted one-hot windows, in a LightningDataModule.
+"""Values -> tensors: the corpus as shifted windows of value indices, in a LightningDataModule.
 
-A window of Tx + 1 consecutive values gives X = the first Tx as one-hot (Tx, n_values)
-and Y = the last Tx as class indices: Y[t] is the value after X[t].
+A window of Tx + 1 consecutive values gives X = the first Tx and Y = the last Tx, both as value
+indices: Y[t] is the value after X[t]. The network reads X as one-hot vectors (Tx, n_values),
+by row lookup (net.py), so no one-hot batch is built. With `model.condition=chords` a batch also holds
+each input step's features (Tx, N_FEATURES): the context the value ends in (music/context.py), kept
+as windows of context ids beside the value windows, cut by the same rules, and looked up per batch.
 
 Train/val split without leaks: with several pieces, whole pieces are held out (evenly
 spaced); with one piece, its last `val_fraction` is. No value position of the val set is
@@ -28,28 +31,35 @@ from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.corpus import default_backing
-from jazz_solo.music.encoding import encode_corpus
-from jazz_solo.sequences import exercise_windows, sliding_windows, split_corpus
+from jazz_solo.sequences import (
+    context_features,
+    encode_corpus,
+    exercise_windows,
+    held_out,
+    sliding_windows,
+    split_sequences,
+)
 
 
 class WindowDataset(Dataset):
-    """Indexed by a list of window numbers (batched fetch): returns (X one-hot float, Y int64).
+    """Indexed by a list of window numbers (batched fetch): returns (X, Y), both (batch, Tx) int64,
+    and with contexts the features of X's steps, (batch, Tx, N_FEATURES) float32.
 
-    X: (batch, Tx, n_values) float32; Y: (batch, Tx) int64.
+    X holds PAD (a zero input) where the exercise's windows zero their first step.
     """
 
-    def __init__(self, windows: torch.Tensor, n_values: int):
-        self.windows = windows  # (n_windows, Tx + 1)
-        self.n_values = n_values
+    def __init__(self, windows: torch.Tensor, contexts: torch.Tensor | None = None, table: torch.Tensor | None = None):
+        self.windows = windows  # (n_windows, Tx + 1) value indices
+        self.contexts, self.table = contexts, table  # (n_windows, Tx + 1) context ids, (n_contexts, N_FEATURES)
 
     def __len__(self) -> int:
         return len(self.windows)
 
-    def __getitem__(self, index: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    def __getitem__(self, index: list[int]) -> tuple[torch.Tensor, ...]:
         rows = self.windows[index]
-        inputs = rows[:, :-1]
-        x = torch.nn.functional.one_hot(inputs.clamp(min=0), self.n_values) * (inputs >= 0).unsqueeze(-1)
-        return x.float(), rows[:, 1:]
+        if self.contexts is None:
+            return rows[:, :-1], rows[:, 1:]
+        return rows[:, :-1], rows[:, 1:], context_features(self.contexts[index][:, :-1], self.table)
 
 
 class EpochBatches(Sampler):
@@ -80,9 +90,9 @@ class EpochBatches(Sampler):
 
 
 class JazzDataModule(pl.LightningDataModule):
-    def __init__(self, cfg: DataConfig):
+    def __init__(self, cfg: DataConfig, condition: str = "none"):
         super().__init__()
-        self.cfg = cfg
+        self.cfg, self.condition = cfg, condition
         self.vocab: list[str] = []  # index -> value (indices_values)
         self.value_counts: list[int] = []  # training-split count of each value
         self.backing: Progression | None = None
@@ -97,27 +107,34 @@ class JazzDataModule(pl.LightningDataModule):
         if self.train_set is not None:
             return
         cfg = self.cfg
-        corpus = encode_corpus(cfg)
+        corpus = encode_corpus(cfg, self.condition)
         sequences, self.vocab = corpus.sequences, corpus.vocab
-        train, val = split_corpus(corpus, cfg)
+        held = held_out(corpus, cfg) if len(sequences) > 1 else None
+        train, val = split_sequences(sequences, cfg.val_fraction, held)
         counts = Counter(i for seq in train for i in seq)
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
         # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
         self.backing = corpus.scores[0].progression if len(sequences) == 1 else default_backing(cfg.seed)
-        val_windows = sliding_windows(val, cfg.Tx + 1, 1)
         where = cfg.path or "the embedded corpus"
-        if cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx:
-            train_windows = exercise_windows(train, cfg.Tx, cfg.m, cfg.seed)
-        else:
-            train_windows = sliding_windows(train, cfg.Tx + 1, cfg.stride)
+        exercise = cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx
+
+        def windows(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+            """(train, val) windows of these per-piece sequences (values, or context ids beside them)."""
+            train, val = split_sequences(sequences, cfg.val_fraction, held)
+            if exercise:
+                return exercise_windows(train, cfg.Tx, cfg.m, cfg.seed), sliding_windows(val, cfg.Tx + 1, 1)
+            return sliding_windows(train, cfg.Tx + 1, cfg.stride), sliding_windows(val, cfg.Tx + 1, 1)
+
+        train_windows, val_windows = windows(sequences)
         if len(train_windows) == 0 or len(val_windows) == 0:
             longest = max(len(s) for s in sequences)
             raise JazzSoloError(
                 f"{where}: too short for data.Tx={cfg.Tx} (longest piece has {longest} values; "
                 f"train and val each need a piece of at least Tx + 1 = {cfg.Tx + 1})"
             )
-        self.train_set = WindowDataset(train_windows, self.n_values)
-        self.val_set = WindowDataset(val_windows, self.n_values)
+        train_contexts, val_contexts = windows(corpus.contexts) if corpus.contexts is not None else (None, None)
+        self.train_set = WindowDataset(train_windows, train_contexts, corpus.context_table)
+        self.val_set = WindowDataset(val_windows, val_contexts, corpus.context_table)
 
     def _loader(self, dataset: WindowDataset, shuffle: bool) -> DataLoader:
         # batch_size=None + a batch sampler: the dataset builds each batch in one indexing op. The loader's

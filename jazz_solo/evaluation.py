@@ -37,7 +37,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 from jazz_solo import metrics as M
 from jazz_solo.atomic import write_text
@@ -46,13 +45,13 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import Solo, backing_for, sample_solos, solo_midi
 from jazz_solo.music.audio import write_wav
 from jazz_solo.music.chords import NOTE_NAMES, Progression
-from jazz_solo.music.encoding import EncodedCorpus, encode_corpus
+from jazz_solo.music.encoding import EncodedCorpus
 from jazz_solo.music.render import write_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
 from jazz_solo.runs import write_json
-from jazz_solo.sequences import held_out, sliding_windows, split_corpus
+from jazz_solo.sequences import encode_corpus, held_out, sliding_windows, split_corpus
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ def model_scores(net: SoloNet, windows: torch.Tensor, batch_size: int = 512) -> 
     nll, correct = [], []
     device = next(net.parameters()).device
     for batch in windows.to(device).split(batch_size):
-        logits, _ = net(F.one_hot(batch[:, :-1], net.n_values).float())
+        logits, _ = net(batch[:, :-1])
         targets = batch[:, 1:]
         log_probs = torch.log_softmax(logits, dim=-1)
         nll.append(-log_probs.gather(-1, targets[..., None]).squeeze(-1).flatten())

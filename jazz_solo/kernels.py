@@ -5,7 +5,7 @@ torch ops at ~1.3 us each, plus ~130 us fixed per call: 63 k tokens/s greedy on 
 (torch.compile: 73 k), while one token's arithmetic (h W_hh, 64 x 256, and the 64 x 78 head) is
 ~21 k multiply-adds, about 2 us unvectorised. Here the whole loop, choices included, is one call.
 
-The arithmetic is FastLSTM's (sampler.py): the same folded weights (the g gate doubled, the cell
+The arithmetic is FastLSTM's (sampling/steppers.py): the same folded weights (the g gate doubled, the cell
 state kept as -2c) and the same inverse-CDF draw from the same uniforms, so the tokens equal the torch
 loop's except where float rounding flips a near tie or a draw that lands on a CDF step.
 """

@@ -8,6 +8,7 @@ from torch.nn import functional as F
 
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.net import SoloNet
+from jazz_solo.sequences import CONDITION_FEATURES
 
 
 def logs_this_step(trainer: pl.Trainer) -> bool:
@@ -27,7 +28,8 @@ class JazzSoloModule(pl.LightningModule):
     def __init__(self, model: dict, data: dict, vocab: list[str], value_counts: list[int], backing: dict):
         super().__init__()
         self.save_hyperparameters(logger=False)  # the loggers get the resolved run config instead
-        self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"])
+        n_features = CONDITION_FEATURES[model.get("condition", "none")]
+        self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"], n_features)
         self._val_totals = torch.zeros(3)  # this validation's summed loss, right guesses and targets
 
     def setup(self, stage: str) -> None:
@@ -36,9 +38,9 @@ class JazzSoloModule(pl.LightningModule):
         if self.trainer.strategy.broadcast(self.hparams.vocab) != self.hparams.vocab:
             raise JazzSoloError(f"process {self.global_rank} built a different vocabulary than process 0")
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (batch, Tx, n_values) one-hot -> logits (batch, Tx, n_values)."""
-        return self.net(x)[0]
+    def forward(self, x: torch.Tensor, features: torch.Tensor | None = None) -> torch.Tensor:
+        """x (batch, Tx) value indices [, features (batch, Tx, n_features)] -> logits (batch, Tx, n_values)."""
+        return self.net(x, features=features)[0]
 
     @staticmethod
     def _loss(logits: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
@@ -55,8 +57,8 @@ class JazzSoloModule(pl.LightningModule):
         return ((logits.argmax(-1) == y) & counted).sum(), counted.sum()
 
     def training_step(self, batch, batch_idx):
-        x, y = batch  # (batch, Tx, n_values), (batch, Tx)
-        logits = self(x)
+        x, y, *features = batch  # (batch, Tx), (batch, Tx)[, (batch, Tx, n_features)]
+        logits = self(x, *features)
         loss = self._loss(logits, y)
         if logs_this_step(self.trainer):
             with torch.no_grad():
@@ -70,8 +72,8 @@ class JazzSoloModule(pl.LightningModule):
         self._val_totals = torch.zeros(3, device=self.device)
 
     def validation_step(self, batch, batch_idx):
-        x, y = batch
-        logits = self(x)
+        x, y, *features = batch
+        logits = self(x, *features)
         right, targets = self._right_and_targets(logits, y)
         # in float32 whatever the precision: bf16 would round the counts
         self._val_totals += torch.stack([self._loss(logits, y, "sum").float(), right.float(), targets.float()])

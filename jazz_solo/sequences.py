@@ -12,9 +12,11 @@ import numpy as np
 import torch
 
 from jazz_solo.config import DataConfig
-from jazz_solo.music.encoding import EncodedCorpus
+from jazz_solo.music.context import N_FEATURES, Context, progression_contexts, value_contexts, value_steps
+from jazz_solo.music.encoding import EncodedCorpus, encode_values
 
 PAD = -100  # a window step with no value: zero input, no target (cross_entropy's ignore_index)
+CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES}  # model.condition -> features per step
 
 
 def exercise_starts(corpus_length: int, Tx: int, m: int, seed: int) -> list[int]:
@@ -31,6 +33,42 @@ def exercise_windows(sequences: list[list[int]], Tx: int, m: int, seed: int) -> 
     corpus = [v for seq in sequences for v in seq]
     rows = [[PAD] + corpus[s + 1 : s + Tx] + [PAD] for s in exercise_starts(len(corpus), Tx, m, seed)]
     return torch.tensor(rows, dtype=torch.long).reshape(m, Tx + 1)
+
+
+def encode_corpus(cfg: DataConfig, condition: str = "none") -> EncodedCorpus:
+    """The corpus `cfg` names as values (music/encoding.py) and, with condition=chords, the context each
+    value ends in (music/context.py), walked with the values as kept (as the sampler's clock walks them)."""
+    corpus = encode_values(cfg)
+    if condition == "chords":
+        values = [[corpus.vocab[i] for i in seq] for seq in corpus.sequences]
+        contexts = [value_contexts(v, score.progression) for v, score in zip(values, corpus.scores)]
+        known: dict[Context, int] = {}
+        corpus.contexts = [[known.setdefault(c, len(known)) for c in piece] for piece in contexts]
+        corpus.context_table = multi_hot(list(known))
+    return corpus
+
+
+def multi_hot(contexts: list[Context]) -> torch.Tensor:
+    """Contexts (each the tuple of its active features) -> (len, N_FEATURES) float32 of 0 and 1."""
+    table = torch.zeros(len(contexts), N_FEATURES)
+    for row, active in enumerate(contexts):
+        table[row, list(active)] = 1
+    return table
+
+
+def progression_features(progression) -> torch.Tensor:
+    """(steps, N_FEATURES): the context at every grid step of one pass of a progression (music.chords)."""
+    return multi_hot(progression_contexts(progression))
+
+
+def durations(vocab: list[str]) -> torch.Tensor:
+    """(n_values,) int64: each value's length in grid steps."""
+    return torch.tensor([value_steps(v) for v in vocab], dtype=torch.long)
+
+
+def context_features(windows: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """Windows of context ids (n, T) -> their features (n, T, N_FEATURES); PAD gives zeros."""
+    return table[windows.clamp(min=0)] * (windows >= 0)[..., None]
 
 
 def sliding_windows(sequences: list[list[int]], length: int, stride: int) -> torch.Tensor:

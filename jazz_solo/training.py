@@ -115,7 +115,7 @@ def fit(cfg: TrainConfig) -> Path | None:
     cfg.ckpt_path="last" resumes from the newest last*.ckpt in the checkpoint folder (none: from scratch).
     """
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
-    datamodule = JazzDataModule(cfg.data)
+    datamodule = JazzDataModule(cfg.data, cfg.model.condition)
     datamodule.setup()
     log.info(
         "corpus: %d values, %d distinct; %d train / %d val windows of Tx=%d",

@@ -13,7 +13,7 @@ from jazz_solo.config import DataConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music import wjazzd
 from jazz_solo.music.chords import NO_CHORD, Chord, ChordSpan, Progression
-from jazz_solo.music.encoding import encode_corpus
+from jazz_solo.music.encoding import encode_values
 from jazz_solo.music.grammar import GrammarTokenizer, parse_value
 from jazz_solo.music.score import Note, Score
 from jazz_solo.music.vocabulary import nearest, vocabulary
@@ -89,7 +89,7 @@ def test_a_note_over_nc_is_heard_against_the_chord_before_or_after():
 
 
 def corpus(**data):
-    return encode_corpus(DataConfig(path=str(WJAZZD_EXTRACT), **data))
+    return encode_values(DataConfig(path=str(WJAZZD_EXTRACT), **data))
 
 
 def test_filters_select_solos_by_metadata_and_beat_track():
@@ -103,7 +103,7 @@ def test_filters_select_solos_by_metadata_and_beat_track():
     with pytest.raises(JazzSoloError, match="no WJazzD solo passes the filters.*data.performer=.'Bird'"):
         corpus(performer=["Bird"])
     with pytest.raises(JazzSoloError, match="data.performer: a WJazzD filter"):
-        encode_corpus(DataConfig(performer=["Bird"]))
+        encode_values(DataConfig(performer=["Bird"]))
 
 
 def test_validation_holds_out_whole_solos_or_whole_performers():
@@ -145,14 +145,14 @@ def test_the_cache_serves_the_same_values_and_follows_the_files(tmp_path, cache)
     folder = tmp_path / "wjazzd"
     shutil.copytree(WJAZZD_EXTRACT, folder)
     cfg = DataConfig(path=str(folder), tokenizer="pitch")
-    first = encode_corpus(cfg)
+    first = encode_values(cfg)
     (entry,) = cache.iterdir()
-    assert encode_corpus(cfg).sequences == first.sequences
+    assert encode_values(cfg).sequences == first.sequences
     entry.write_bytes(entry.read_bytes()[:-100])  # torn: rebuilt, not an error
-    assert encode_corpus(cfg).vocab == first.vocab and entry.stat().st_size > 100
+    assert encode_values(cfg).vocab == first.vocab and entry.stat().st_size > 100
     melody = folder / "mcsv_melody" / f"{ARMSTRONG}.csv"
     melody.write_text(melody.read_text().replace(",72,", ",73,", 1))  # the first pitch: C5 -> C#5
-    changed = encode_corpus(cfg)
+    changed = encode_values(cfg)
     assert "C#5" in changed.vocab[changed.sequences[changed.names.index(ARMSTRONG)][1]]
     assert len(list(cache.iterdir())) == 2
 

@@ -19,7 +19,7 @@ from jazz_solo.errors import JazzSoloError, one_line_errors
 from jazz_solo.music import wjazzd
 from jazz_solo.music.classic import CLASSIC_DEST, CLASSIC_URL, download
 from jazz_solo.music.corpus import DEFAULT_SEED, embedded_midi
-from jazz_solo.music.encoding import encode_corpus
+from jazz_solo.music.encoding import encode_values
 from jazz_solo.music.render import write_midi
 from jazz_solo.music.score import Part, Score, read_midi
 from jazz_solo.music.tokenizers import TOKENIZERS, get_tokenizer
@@ -75,7 +75,7 @@ def corpus_summary(cfg: DataConfig, top: int = 10) -> dict:
         if unparsed:
             solo = next(name for name, counts in per_solo.items() if unparsed[0] in counts)
             raise JazzSoloError(f"{cfg.path}: {len(unparsed)} chord labels do not parse, e.g. {unparsed[0]!r} ({solo})")
-    corpus = encode_corpus(cfg)
+    corpus = encode_values(cfg)
     if not wjazzd.is_wjazzd(cfg.path):
         labels = Counter(s.progression.span_at(n.start).chord.symbol for s in corpus.scores for n in s.notes)
     values = [corpus.vocab[i] for seq in corpus.sequences for i in seq]

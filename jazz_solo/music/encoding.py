@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from jazz_solo.cache import cached
 from jazz_solo.config import DataConfig
@@ -45,6 +46,8 @@ class EncodedCorpus:
     read: Callable[[], list[Score]] = field(repr=False)  # the pieces' scores, read again
     replaced: Counter[str] = field(default_factory=Counter)  # value -> times the vocabulary policy replaced it
     infos: list[wjazzd.SoloInfo] = field(default_factory=list)  # WJazzD: one per piece
+    contexts: list[list[int]] | None = None  # condition=chords: per piece, each value's context id
+    context_table: Any = None  # condition=chords: torch (n_contexts, N_FEATURES) float32 (sequences.encode_corpus)
 
     @cached_property
     def scores(self) -> list[Score]:
@@ -132,7 +135,7 @@ def wjazzd_values(cfg: DataConfig) -> list[tuple[tuple, list[str], bool, list[st
     return [(info, metres, has_chords, [table[i] for i in values]) for info, metres, has_chords, values in found]
 
 
-def encode_corpus(cfg: DataConfig) -> EncodedCorpus:
+def encode_values(cfg: DataConfig) -> EncodedCorpus:
     """Read the corpus `cfg` names, select its pieces, encode each one and apply the vocabulary policy."""
     chosen = [name for name in FILTERS if getattr(cfg, name) is not None]
     if cfg.path is not None and wjazzd.is_wjazzd(cfg.path):

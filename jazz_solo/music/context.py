@@ -1,0 +1,77 @@
+"""What a chord-conditioned model hears besides the values: the harmony and the metre at each step.
+
+For `model.condition=chords`, the input of each step is a value plus the context of the time where
+that value ends, which is where the value to predict starts: the chord sounding there, the next
+chord, and the position in the bar. The value to predict is a role against the chord at its own
+onset (grammar.py), and a note on the beat is heard differently from one off it, so this is the
+context that decides it.
+
+Times are on the project's grid: GRID steps a quarter note (score.snap's 1/12). A context is the
+sorted tuple of its active features (plain ints, no torch: the data module makes tensors of them),
+N_FEATURES in all:
+
+    0..11    pitch classes of the chord sounding (as played; none over a span without a chord)
+    12..23   its root (none without a chord)
+    24..35   pitch classes of the next different chord (the progression loops)
+    36..47   its root
+    48..59   grid step inside the beat (0: on the beat)
+    60..67   beat of the bar (beats past the eighth fold back)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jazz_solo.music.chords import ChordSpan, Progression
+
+GRID = 12  # steps a quarter note
+N_FEATURES = 68
+CHORD, ROOT, NEXT_CHORD, NEXT_ROOT, STEP, BEAT = 0, 12, 24, 36, 48, 60
+BEATS = 8
+
+Context = tuple[int, ...]
+
+
+def value_steps(value: str) -> int:
+    """A value's length in grid steps: both tokenizers write it as the second field, "TYPE,0.333,..."."""
+    return round(float(value.split(",")[1]) * GRID)
+
+
+def chord_features(span: ChordSpan, offset: int) -> list[int]:
+    """The span's chord as features: pitch classes from `offset`, root from `offset + 12`."""
+    if span.chord is None:
+        return []
+    classes = sorted({p % 12 for p in span.tones})
+    return [offset + c for c in classes] + [offset + 12 + span.chord.root]
+
+
+def progression_contexts(progression: Progression) -> list[Context]:
+    """The context at every grid step of one pass of the progression: len = its length in steps.
+
+    A step no span covers takes the context of the step before it (the last span's before the first).
+    """
+    spans = progression.spans
+    chords = [chord_features(span, CHORD) for span in spans]
+    bar = GRID * progression.beats_per_bar
+    contexts: list[Context | None] = [None] * round(progression.length * GRID)
+    for i, span in enumerate(spans):
+        following = [(i + k) % len(spans) for k in range(1, len(spans))]
+        after = next((j for j in following if chords[j] != chords[i]), i)
+        here = chords[i] + chord_features(spans[after], NEXT_CHORD)
+        for step in range(round(span.start * GRID), round(span.end * GRID)):
+            in_bar = step % bar
+            contexts[step] = tuple(here + [STEP + in_bar % GRID, BEAT + (in_bar // GRID) % BEATS])
+    for step, context in enumerate(contexts):
+        if context is None:
+            contexts[step] = contexts[step - 1] if step else next(c for c in reversed(contexts) if c is not None)
+    return contexts
+
+
+def value_contexts(values: Sequence[str], progression: Progression) -> list[Context]:
+    """The context where each value ends (the values played from time 0, the progression looped)."""
+    contexts = progression_contexts(progression)
+    time, found = 0, []
+    for value in values:
+        time += value_steps(value)
+        found.append(contexts[time % len(contexts)])
+    return found

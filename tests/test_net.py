@@ -1,0 +1,43 @@
+"""SoloNet's row-lookup input projection computes what nn.LSTM / nn.RNN / nn.GRU compute on one-hot inputs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from jazz_solo.net import SoloNet
+from jazz_solo.sequences import PAD
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn", "gru"])
+@pytest.mark.parametrize("n_features", [0, 5])
+@pytest.mark.parametrize("lookup", [True, False])
+def test_value_indices_give_the_one_hot_networks_logits_state_and_gradients(cell, n_features, lookup):
+    torch.manual_seed(0)
+    net = SoloNet(20, 8, cell, n_features=n_features)
+    net.lookup = lookup  # by default only where the input is wider than the gates
+    x = torch.randint(0, 20, (3, 7))
+    x[:, 0] = PAD  # a zero input, as the exercise's windows start
+    features = torch.randn(3, 7, n_features) if n_features else None
+    one_hot = nn.functional.one_hot(x.clamp(min=0), 20).float() * (x >= 0)[..., None]
+    inputs = one_hot if features is None else torch.cat([one_hot, features], -1)
+    logits, state = net(x, features=features)
+    out, reference_state = net.rnn(inputs)
+    torch.testing.assert_close(logits, net.head(out))
+    torch.testing.assert_close(state, reference_state)
+    grads = torch.autograd.grad(logits.square().sum(), list(net.rnn.parameters()))
+    reference = torch.autograd.grad(net.head(out).square().sum(), list(net.rnn.parameters()))
+    for got, want in zip(grads, reference):
+        torch.testing.assert_close(got, want)
+
+
+def test_row_lookup_where_the_input_is_wider_than_the_gates():
+    assert SoloNet(2800, 64).lookup and not SoloNet(78, 64).lookup and SoloNet(78, 16).lookup
+
+
+def test_state_dict_is_the_plain_modules():
+    net = SoloNet(20, 8, n_features=5)
+    assert set(net.state_dict()) == {f"rnn.{k}" for k in nn.LSTM(25, 8).state_dict()} | {"head.weight", "head.bias"}
+    with pytest.raises(ValueError, match="takes 5 features"):
+        net(torch.zeros(1, 3, dtype=torch.long))
