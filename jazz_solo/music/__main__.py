@@ -5,6 +5,7 @@ python -m jazz_solo.music inspect FILE.mid [--solo N] [--chords-from N] [--start
 python -m jazz_solo.music inspect CORPUS [--min-count K] [--metre 4/4 ...] [--json]   # a WJazzD folder or .db,
                                                                                       # or a folder of MIDI files
 python -m jazz_solo.music download classic [DEST] [--url URL]   # the classic exercise's MIDI file
+python -m jazz_solo.music download wjazzd [DEST] [--db] [--url URL]   # the Weimar Jazz Database (ODbL)
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ from jazz_solo.music.encoding import encode_values
 from jazz_solo.music.render import write_midi
 from jazz_solo.music.score import Part, Score, read_midi
 from jazz_solo.music.tokenizers import TOKENIZERS, get_tokenizer
+from jazz_solo.music.wjazzd_download import (
+    NOTICE,
+    WJAZZD_CSV_URL,
+    WJAZZD_DB_DEST,
+    WJAZZD_DB_URL,
+    WJAZZD_DEST,
+    download_csv,
+    download_db,
+)
 
 
 def write_corpus(dest: Path, seed: int) -> list[Path]:
@@ -149,9 +159,14 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("--chords-only", action="store_true", help="WJazzD: leave out the solos with no chord")
     inspect.add_argument("--json", action="store_true", help="one JSON object on stdout")
     fetch = commands.add_parser("download", help="fetch a corpus that is not shipped here")
-    fetch.add_argument("name", choices=["classic"], help="classic: the exercise's original_metheny.mid")
-    fetch.add_argument("dest", nargs="?", default=str(CLASSIC_DEST), help=f"file or folder/ (default {CLASSIC_DEST})")
-    fetch.add_argument("--url", default=CLASSIC_URL, help="where from (checked against the known sha256)")
+    fetch.add_argument(
+        "name",
+        choices=["classic", "wjazzd"],
+        help="classic: the exercise's MIDI file; wjazzd: the Weimar Jazz Database",
+    )
+    fetch.add_argument("dest", nargs="?", help=f"default {CLASSIC_DEST}, {WJAZZD_DEST} or (--db) {WJAZZD_DB_DEST}")
+    fetch.add_argument("--url", help="where from (checked against the known sha256; wjazzd: the folder's URL)")
+    fetch.add_argument("--db", action="store_true", help="wjazzd: the official wjazzd.db instead of the CSV files")
     args = parser.parse_args(argv)
     if args.command == "corpus":
         if args.dest.exists() and not args.dest.is_dir():
@@ -174,7 +189,15 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print_report(report)
     elif args.command == "download":
-        print(download(args.dest, args.url))
+        if args.name == "classic":
+            print(download(args.dest or CLASSIC_DEST, args.url or CLASSIC_URL))
+            return
+        if args.db:
+            where = download_db(args.dest or WJAZZD_DB_DEST, args.url or WJAZZD_DB_URL)
+        else:
+            where = download_csv(args.dest or WJAZZD_DEST, args.url or WJAZZD_CSV_URL)
+        print(where)
+        print(NOTICE)
 
 
 if __name__ == "__main__":

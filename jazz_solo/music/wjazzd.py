@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import sqlite3
 import statistics
 from bisect import bisect_right
@@ -72,9 +73,24 @@ class Beat:
 
 
 def is_wjazzd(path: str | os.PathLike) -> bool:
-    """A WJazzD CSV folder (it holds wjd_meta.csv) or an SQLite .db file."""
+    """A WJazzD CSV folder (wjd_meta.csv, or mcsv_melody/ and mcsv_beat/) or an SQLite .db file."""
     path = Path(path)
-    return (path.is_dir() and (path / META).is_file()) or (path.is_file() and path.suffix == ".db")
+    if path.is_dir():
+        return (path / META).is_file() or ((path / MELODY).is_dir() and (path / BEATS).is_dir())
+    return path.is_file() and path.suffix == ".db"
+
+
+def info_from_name(solo_id: str) -> SoloInfo:
+    """What a solo's file name says where the folder has no wjd_meta.csv (as the CSV download leaves it):
+    "ArtPepper_BluesForBlanche_FINAL" -> performer "Art Pepper", title "Blues For Blanche"; no instrument,
+    style or rhythm feel (filters on those keep nothing)."""
+    performer, _, rest = solo_id.partition("_")
+    title = rest.removesuffix("_FINAL")
+
+    def spaced(text: str) -> str:
+        return re.sub(r"(?<=[a-z'])(?=[A-Z])", " ", text)
+
+    return SoloInfo(solo_id, -1, spaced(performer), spaced(title), "", "", "", "", 0.0, "", "")
 
 
 @lru_cache(maxsize=64)
@@ -190,6 +206,8 @@ def read_infos(path: str | os.PathLike) -> list[SoloInfo]:
     path = Path(path)
     if not is_wjazzd(path):
         raise JazzSoloError(f"{path}: not a WJazzD folder (with {META}) or .db file")
+    if path.is_dir() and not (path / META).is_file():
+        return [info_from_name(file.stem) for file in sorted((path / MELODY).glob("*.csv"))]
     if path.is_dir():
         with open(path / META, newline="", encoding="utf-8") as file:
             return [_info(row, row["id"].removesuffix(".sv")) for row in csv.DictReader(file)]
