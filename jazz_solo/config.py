@@ -40,6 +40,7 @@ class DataConfig:
     windows: str = "sliding"  # sliding: every window; exercise: m random windows, first input zeroed
     m: int = 60  # windows=exercise: how many windows
     stride: int = 1  # windows=sliding: step between training windows
+    val_stride: int = 1  # windows=sliding: step between validation windows (evaluate.py always scores every one)
     val_fraction: float = 0.1
     batch_size: int = 64
     seed: int = 0  # the embedded corpus's seed; holdout=solos/performers: which ones are held out
@@ -60,6 +61,7 @@ class DataConfig:
         _check(self.lengths in LENGTHS, f"data.lengths must be one of {', '.join(LENGTHS)}, got {self.lengths!r}")
         _check(self.m >= 1, f"data.m must be >= 1, got {self.m}")
         _check(self.stride >= 1, f"data.stride must be >= 1, got {self.stride}")
+        _check(self.val_stride >= 1, f"data.val_stride must be >= 1, got {self.val_stride}")
         _check(0 < self.val_fraction < 1, f"data.val_fraction must be in (0, 1), got {self.val_fraction}")
         _check(self.batch_size >= 1, f"data.batch_size must be >= 1, got {self.batch_size}")
         _check(self.holdout in HOLDOUTS, f"data.holdout must be one of {', '.join(HOLDOUTS)}, got {self.holdout!r}")

@@ -123,7 +123,7 @@ class JazzDataModule(pl.LightningDataModule):
             train, val = split_sequences(sequences, cfg.val_fraction, held)
             if exercise:
                 return exercise_windows(train, cfg.Tx, cfg.m, cfg.seed), sliding_windows(val, cfg.Tx + 1, 1)
-            return sliding_windows(train, cfg.Tx + 1, cfg.stride), sliding_windows(val, cfg.Tx + 1, 1)
+            return sliding_windows(train, cfg.Tx + 1, cfg.stride), sliding_windows(val, cfg.Tx + 1, cfg.val_stride)
 
         train_windows, val_windows = windows(sequences)
         if len(train_windows) == 0 or len(val_windows) == 0:
