@@ -33,7 +33,7 @@ class DataConfig:
     solo: str | None = None  # solo part: instrument index, name or "program:N"; None: guess
     chords_from: str | None = None  # accompaniment part the chords come from (as solo); None: all others
     lengths: str = "onsets"  # onsets: cut at the next onset; legato: held to it over a short silence; written: own
-    chords: str | None = None  # progression text to use instead of the file's chords, e.g. "Dm7 G7 | Cmaj7"
+    chords: str | None = None  # progression (text or a .txt file) instead of the file's chords, e.g. "Dm7 G7 | Cmaj7"
     start: float | None = None  # section start, quarter notes
     end: float | None = None  # section end, quarter notes
     Tx: int = 30  # window length (time steps)
@@ -118,7 +118,7 @@ class GenerateConfig:
     seed: int = 0  # solo i uses seed + i
     out: str = "solos"  # folder for the MIDI files
     overwrite: bool = False
-    chords: str | None = None  # progression text (or a .mid file) to play over; None: the checkpoint's
+    chords: str | None = None  # progression (text, a .txt or a .mid file) to play over; None: the checkpoint's
     tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -35,7 +36,15 @@ def hydra_entry(main: Callable[[], object]) -> None:
         main()
     except (HydraException, OmegaConfBaseException) as err:
         cause = f" ({first_lines(err.__cause__)})" if err.__cause__ is not None else ""
-        print(f"error: config: {first_lines(err)}{cause}", file=sys.stderr)
+        message = f"config: {first_lines(err)}{cause}"
+        chords = next((a for a in sys.argv[1:] if re.match(r"\+*[\w.]*chords=", a) and a in message), None)
+        if chords:  # `#`, `(`, `,`, `ø` in a progression are Hydra override syntax, or not allowed unquoted
+            key = chords.split("=")[0].lstrip("+")
+            message = (
+                f"config: Hydra cannot read the override {chords!r} unquoted: quote the progression for Hydra, "
+                f"inside quotes for the shell, e.g. '{key}=\"F#m7b5 B7 | Em7\"'"
+            )
+        print(f"error: {message}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -40,7 +40,7 @@ class Solo:
 
 
 def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
-    """The progression to play over: the checkpoint's, or `chords` (text, or a MIDI file's chords).
+    """The progression to play over: the checkpoint's, or `chords` (text, a .txt file, or a MIDI file's chords).
 
     `tempo` overrides the tempo.
     """

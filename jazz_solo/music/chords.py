@@ -160,9 +160,8 @@ class Progression:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            raise JazzSoloError(
-                f"{where + ': ' if where else ''}cannot read {path} ({err.__class__.__name__})"
-            ) from None
+            reason = "no such file" if isinstance(err, FileNotFoundError) else f"cannot read it ({type(err).__name__})"
+            raise JazzSoloError(f"{where}{path}: {reason}") from None
         return cls.parse(text, tempo, beats_per_bar, str(path))
 
     def span_at(self, time: float) -> ChordSpan:

@@ -84,7 +84,7 @@ _EXTENDED = {
     "augmaj7": ("maj", "#5"),
 }
 TENSIONS = {"b5": 6, "#5": 8, "b9": 1, "9": 2, "#9": 3, "11": 5, "#11": 6, "b13": 8, "13": 9}  # name -> interval
-_IMPLIED = {"7": (), "9": ("9",), "11": ("9", "11"), "13": ("9", "13")}
+_IMPLIED = {"7": (), "69": ("9",), "9": ("9",), "11": ("9", "11"), "13": ("9", "13")}  # extension -> naturals
 EXAMPLES = "C, Dm7, G7, Cmaj7, F#m7b5, Bb7b9, C7#11, Am7(b5), Cm(maj7), Bdim7, C7/E, WJazzD's D-7, Ebj7, C79b, NC"
 
 # The chord's kind, right after the root (regular expressions, tried in order).
@@ -142,8 +142,8 @@ def _tensions(text: str, postfix_allowed: bool) -> tuple[list[str], str]:
     while text:
         if text.startswith("("):  # a parenthesised list: lead-sheet tensions, or the major seventh of Cm(maj7)
             close = text.find(")")
-            inner, rest = _tensions(text[1:close] if close > 0 else "?", postfix_allowed=False)
-            if close < 0 or rest:
+            inner, rest = _tensions(text[1:close], postfix_allowed=False) if close > 0 else ([], text)
+            if rest:
                 raise SymbolError(f"cannot read tensions {text!r}")
             names, text = names + inner, text[close + 1 :]
             continue
@@ -183,18 +183,15 @@ def parse(text: str) -> tuple[int, str, tuple[str, ...], int | None]:
         rest = rest[sus.end() :]
     if rest:
         raise SymbolError(f"cannot read {rest!r}")
-    implied = list(_IMPLIED.get(ext, ("9",) if ext == "69" else ()))
+    implied = list(_IMPLIED.get(ext, ()))
     tensions: list[str] = []
     for name in names:
-        if name == "alt" or name in ("b5", "#5"):
-            made = _FIFTH_MAKES.get((quality, name))
-            if made is None and name == "alt":
-                raise SymbolError("alt goes with a dominant seventh (C7alt)")
-            quality = made or quality
-            if made:
-                continue
-        elif name.lstrip("#b") != name:
-            implied = [n for n in implied if n != name.lstrip("#b")]  # an altered tension replaces the natural
+        if made := _FIFTH_MAKES.get((quality, name)):
+            quality = made
+            continue
+        if name == "alt":
+            raise SymbolError("alt goes with a dominant seventh (C7alt)")
+        implied = [n for n in implied if n != name.lstrip("#b")]  # an altered tension replaces the natural
         if name not in tensions:
             tensions.append(name)
     tensions += [n for n in implied if n not in tensions]
@@ -229,14 +226,18 @@ def write(root: int, quality: str, tensions: tuple[str, ...], bass: int | None) 
         return "NC"
     naturals = [t for t in tensions if t in ("9", "11", "13")]
     altered = [t for t in tensions if t not in naturals]
+
+    def implies(extension: str) -> bool:  # parse gives each degree it implies back: natural, or altered instead
+        top = _IMPLIED[extension][-1]
+        return top in naturals and all((d in naturals) != (d in degrees) for d in _IMPLIED[extension])
+
+    degrees = {t.lstrip("#b") for t in altered}
     body = QUALITIES[quality][0]
-    if quality in ("6", "m6") and "9" in naturals:
+    if quality in ("6", "m6") and "9" in naturals and implies("69"):
         body, naturals = body + "9", [t for t in naturals if t != "9"]
     elif quality in _EXTENDED:
         before, after = _EXTENDED[quality]
-        degrees = {t.lstrip("#b") for t in tensions}
-        fits = [e for e in ("13", "11", "9") if e in naturals and all(d in degrees for d in _IMPLIED[e])]
-        ext = fits[0] if fits else "7"
+        ext = next((e for e in ("13", "11", "9") if implies(e)), "7")  # the highest that reads back right
         naturals = [t for t in naturals if t not in _IMPLIED[ext]]
         body, altered = before + ext, altered + ([after] if after else [])
     added = "".join("add" + t for t in naturals) + "".join(altered)
