@@ -18,6 +18,7 @@ import torch
 from jazz_solo.atomic import write_bytes
 from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.music import wjazzd
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.render import to_pretty_midi
 from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi
@@ -28,6 +29,7 @@ from jazz_solo.runs import read_json, write_json
 from jazz_solo.sampler import sample
 
 log = logging.getLogger(__name__)
+TUNE_PREFIX = "wjazzd:"  # chords=wjazzd:Anthropology: a WJazzD solo's tune
 PROGRESS_FROM = 100  # solos: fewer are written before a bar would be worth showing
 
 
@@ -40,12 +42,18 @@ class Solo:
 
 
 def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
-    """The progression to play over: the checkpoint's, or `chords` (text, a .txt file, or a MIDI file's chords).
+    """The progression to play over: the checkpoint's, or `chords` (text, a .txt file, a MIDI file's chords,
+    or "wjazzd:<title or id>": that WJazzD solo's tune, from the checkpoint's WJazzD source or data/wjazzd).
 
     `tempo` overrides the tempo.
     """
     if chords is not None and chords.strip().lower().endswith(MIDI_SUFFIXES):
         progression = read_midi(chords.strip()).progression
+    elif chords is not None and chords.strip().startswith(TUNE_PREFIX):
+        path = ckpt.hparams.get("data", {}).get("path")
+        source = path if path and wjazzd.is_wjazzd(path) else wjazzd.WJAZZD_PATH
+        info, progression = wjazzd.tune_changes(source, chords.strip()[len(TUNE_PREFIX) :])
+        log.info("playing over %s (%s)", info.title, info.id)
     else:
         progression = Progression.from_dict(ckpt.backing)
         if chords is not None:

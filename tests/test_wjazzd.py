@@ -180,3 +180,19 @@ def test_every_solo_of_the_full_database_reads():
     assert len(scores) == 456 and 190_000 < sum(len(s.notes) for s in scores) <= 200_809
     chordless = [s.name for s in scores if {span.chord for span in s.progression.spans} == {NO_CHORD}]
     assert len(chordless) == 12
+
+
+def test_a_tune_by_title_or_id_gives_its_lead_sheet(monkeypatch, trained_ckpt):
+    info, progression = wjazzd.tune_changes(WJAZZD_EXTRACT, "gut bucket")  # a part of the title, any case
+    assert info.id == "KidOry_GutBucketBlues_FINAL"  # the first in the metadata's order
+    assert progression == Progression.parse(info.chord_changes, info.avgtempo, 4)
+    assert wjazzd.tune_changes(WJAZZD_EXTRACT, ARMSTRONG)[0].performer == "Louis Armstrong"
+    with pytest.raises(JazzSoloError, match="no solo has the id or title 'Giant Steps'"):
+        wjazzd.tune_changes(WJAZZD_EXTRACT, "Giant Steps")
+    from jazz_solo.generation import backing_for
+    from jazz_solo.net import load_checkpoint
+
+    monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(WJAZZD_EXTRACT))  # the checkpoint's corpus is not WJazzD
+    backing = backing_for(load_checkpoint(trained_ckpt), "wjazzd:Dancing in the Dark", tempo=100)
+    zoot = wjazzd.tune_changes(WJAZZD_EXTRACT, "ZootSims_DancingInTheDark-1_FINAL")[1]
+    assert backing.spans == zoot.spans and backing.tempo == 100

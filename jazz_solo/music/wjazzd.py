@@ -40,6 +40,7 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Chord, ChordSpan, Progression
 from jazz_solo.music.score import Note, Score, legato, monophonic, quantise, snap
 
+WJAZZD_PATH = "data/wjazzd"  # where `make wjazzd` puts it
 META = "wjd_meta.csv"
 MELODY, BEATS = "mcsv_melody", "mcsv_beat"
 NO_CHORD_LABEL = "NC"
@@ -341,3 +342,28 @@ def note_labels(path: str | os.PathLike, infos: list[SoloInfo]) -> dict[str, Cou
             if melid in wanted:
                 found.setdefault(wanted[melid], Counter())[at.get((melid, int(bar), int(beat)), NO_CHORD_LABEL)] += 1
     return found
+
+
+def tune_changes(path: str | os.PathLike, name: str) -> tuple[SoloInfo, Progression]:
+    """A corpus solo's tune, by the solo's id or its title (exact, else a part of it; any case; the first
+    in the source's order): the metadata's lead sheet (`chord_changes`, one chorus of the form) at the
+    solo's tempo and metre, or where the source has none, the chords under the solo itself."""
+    infos = read_infos(path)
+    wanted = name.strip().lower()
+    for matches in (
+        lambda i: i.id.lower() == wanted,
+        lambda i: i.title.lower() == wanted,
+        lambda i: wanted in i.title.lower(),
+    ):
+        found = [info for info in infos if matches(info)]
+        if found:
+            break
+    else:
+        raise JazzSoloError(f"{path}: no solo has the id or title {name!r}")
+    info = found[0]
+    if not info.chord_changes.strip():
+        return info, read_solos(path, [info])[0].progression
+    top, _, bottom = info.signature.partition("/")
+    beats_per_bar = max(1, round(int(top) * 4 / int(bottom))) if top.isdigit() and bottom.isdigit() else 4
+    tempo = info.avgtempo if info.avgtempo > 0 else 120.0
+    return info, Progression.parse(info.chord_changes, tempo, beats_per_bar, f"{info.id}'s lead sheet")
