@@ -139,3 +139,16 @@ def test_download_wjazzd_cli_from_a_local_copy_of_the_pinned_files(tmp_path):
     assert result.stdout.splitlines()[0] == str(dest) and "ODbL v1.0" in result.stdout
     assert (dest / "SHA256SUMS").read_bytes() == (source / "SHA256SUMS").read_bytes()
     assert len(wjazzd.read_infos(dest)) == 456
+
+
+def test_inspect_json_on_a_folder_of_midi_files(tmp_path):
+    folder = tmp_path / "midi"
+    folder.mkdir()
+    for path in write_corpus(tmp_path / "all", seed=0)[:3]:
+        shutil.copy(path, folder)
+    result = run_script("-m", "jazz_solo.music", "inspect", str(folder), "--json", "--tokenizer", "pitch")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["kind"] == "midi" and report["pieces"] == 3 and report["coverage"] == 1.0
+    assert report["notes"] == report["source_notes"] > 100 and report["unparsed_chords"] == 0
+    assert report["n_values"] == report["n_values_before_policy"] and report["chord_labels"] >= 3
