@@ -2,7 +2,8 @@
 
 Folder: $JAZZ_SOLO_CACHE, else $XDG_CACHE_HOME/jazz_solo, else ~/.cache/jazz_solo. An entry is
 `<name>-<key>.marshal`, where key is the sha256 of the settings, the Python version and every input
-file's name and bytes: a changed file or setting is another key, so a stale entry is never read. Entries
+file's name and bytes (callers include their own source files): a changed file or setting is another
+key, so a stale entry is never read. Entries
 hold plain containers only (marshal: no code runs on loading) and their own sha256, and are written
 atomically; an entry that does not check out (torn, truncated, edited) is built again and replaced.
 A cache folder that cannot be written costs the speed, never the run.

@@ -33,6 +33,9 @@ from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.music.vocabulary import vocabulary
 
 CACHE_FORMAT = 1  # bump when what the cache holds changes
+# The code that turns the files into values: its source is part of the cache key, so an edited reader or
+# grammar never reads values an older one wrote.
+ENCODERS = ("wjazzd", "score", "chords", "symbols", "grammar", "spelling", "tokenizers", "encoding")
 FILTERS = ("performer", "title", "instrument", "style", "rhythmfeel", "metre")
 SUBSTRING = ("performer", "title")  # matched anywhere in the field; the others: the whole field
 
@@ -131,7 +134,8 @@ def wjazzd_values(cfg: DataConfig) -> list[tuple[tuple, list[str], bool, list[st
         return [list(table), found]
 
     settings = {"format": CACHE_FORMAT, "tokenizer": cfg.tokenizer, "lengths": cfg.lengths, "chords": cfg.chords}
-    table, found = cached("wjazzd", wjazzd.source_files(cfg.path, infos), settings, build)
+    code = [Path(__file__).with_name(f"{name}.py") for name in ENCODERS]
+    table, found = cached("wjazzd", code + wjazzd.source_files(cfg.path, infos), settings, build)
     return [(info, metres, has_chords, [table[i] for i in values]) for info, metres, has_chords, values in found]
 
 

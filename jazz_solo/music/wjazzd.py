@@ -152,9 +152,10 @@ def build_score(
     placed = []
     for onset, duration, bar, beat, beat_duration, pitch in notes:
         i = beat_of(onset, bar, beat)
-        length = 4 / beats[i].metre[1] / beat_duration if beat_duration > 0 else 4 / beats[i].metre[1]
-        start = times[i] + quantise((onset - beats[i].onset) * length)
-        placed.append((snap(start), max(quantise(duration * length), MIN_LENGTH), pitch))
+        quarters = 4 / beats[i].metre[1]  # in a beat
+        per_second = quarters / beat_duration if beat_duration > 0 else quarters
+        start = times[i] + quantise((onset - beats[i].onset) * per_second)
+        placed.append((snap(start), max(quantise(duration * per_second), MIN_LENGTH), pitch))
     first = beat_of(notes[0][0], notes[0][2], notes[0][3])
     first -= beats[first].beat - 1  # the first note's bar starts the score
     origin = times[max(first, 0)]
