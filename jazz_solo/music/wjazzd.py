@@ -149,17 +149,16 @@ def build_score(
         found = position.get((bar, beat))
         return found if found is not None else max(0, bisect_right(onsets, onset) - 1)
 
+    first = beat_of(notes[0][0], notes[0][2], notes[0][3])
+    origin = times[max(first - (beats[first].beat - 1), 0)]  # the first note's bar starts the score
     placed = []
     for onset, duration, bar, beat, beat_duration, pitch in notes:
         i = beat_of(onset, bar, beat)
         quarters = 4 / beats[i].metre[1]  # in a beat
         per_second = quarters / beat_duration if beat_duration > 0 else quarters
-        start = times[i] + quantise((onset - beats[i].onset) * per_second)
-        placed.append((snap(start), max(quantise(duration * per_second), MIN_LENGTH), pitch))
-    first = beat_of(notes[0][0], notes[0][2], notes[0][3])
-    first -= beats[first].beat - 1  # the first note's bar starts the score
-    origin = times[max(first, 0)]
-    line = monophonic([Note(snap(s - origin), d, p) for s, d, p in placed], cut=lengths != "written")
+        start = snap(times[i] - origin + quantise((onset - beats[i].onset) * per_second))
+        placed.append(Note(start, max(quantise(duration * per_second), MIN_LENGTH), pitch))
+    line = monophonic(placed, cut=lengths != "written")
     line = legato(line) if lengths == "legato" else line
     end = max(n.end for n in line)
 
