@@ -211,3 +211,17 @@ def test_train_and_generate_with_experiment_wjazzd(tmp_path, cache):
     result = run_script("generate.py", f"ckpt={run}", f"out={out}", "chords=wjazzd:Savoy Blues", "length=32")
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(out.glob("*.mid"))
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("holdout", "bars", "data.holdout must be one of spaced, solos, performers"),
+        ("min_count", 0, "data.min_count must be >= 1"),
+        ("metre", ["four"], "data.metre: 'four' is not a metre like 4/4"),
+        ("val_stride", 0, "data.val_stride must be >= 1"),
+    ],
+)
+def test_bad_wjazzd_settings_are_one_line_errors(field, value, message):
+    with pytest.raises(JazzSoloError, match=message):
+        DataConfig(**{field: value})
