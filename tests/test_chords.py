@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from conftest import assert_one_line_error, run_script, shared_file
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import DETECTABLE, NO_CHORD, Chord, ChordSpan, Progression
+from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.grammar import role
 from jazz_solo.music.render import comping_notes
-from jazz_solo.music.score import detect_chord
+from jazz_solo.music.score import detect_chord, over_progression
 
 
 def test_parse_progression_text():
@@ -18,6 +19,7 @@ def test_parse_progression_text():
     assert [s.chord.symbol for s in prog.spans] == ["Dm7", "G7", "Cmaj7", "Cmaj7"]
     assert [(s.start, s.duration) for s in prog.spans] == [(0, 2), (2, 2), (4, 4), (8, 4)]
     assert prog.chord_at(13.0).symbol == "Dm7"  # loops past its end
+    assert prog.chord_at(12 - 4e-15).symbol == "Dm7" and prog.chord_at(2 - 4e-15).symbol == "G7"  # float error
     assert Progression.from_dict(prog.to_dict()) == prog
 
 
@@ -266,6 +268,15 @@ def test_a_progression_from_a_text_file(tmp_path):
         Progression.read(str(path))
     with pytest.raises(JazzSoloError, match="chords=.*missing.txt: no such file"):
         Progression.read(str(tmp_path / "missing.txt"), where="chords=")
+
+
+def test_train_data_chords_from_a_file_or_quoted(tmp_path):
+    path = tmp_path / "changes.txt"
+    path.write_text("\ufeffA1: ||Cm7, F7 |Bbmaj7||\r\n")
+    score = over_progression(embedded_scores()[0], str(path))
+    assert [s.chord.symbol for s in score.progression.spans[:3]] == ["Cm7", "F7", "Bbmaj7"]
+    result = run_script("train.py", "data.chords=Cm7, F7", "logger=none", f"hydra.run.dir={tmp_path / 'run'}")
+    assert_one_line_error(result, "data.chords=Cm7, F7", """'data.chords="F#m7b5 B7 | Em7"'""")
 
 
 def test_generate_reads_chords_as_musicians_type_them(trained_ckpt, tmp_path):

@@ -128,7 +128,8 @@ class Progression:
     @classmethod
     def parse(cls, text: str, tempo: float = 120.0, beats_per_bar: int = 4, where: str = "") -> Progression:
         """The progression a text writes (see the module docstring); `where` names its source in errors."""
-        source = where or f"progression {text.strip()!r}"
+        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + "..."
+        source = where or f"progression {shown!r}"
         spans: list[ChordSpan] = []
         bar_number = 0
         for line in text.splitlines():
@@ -158,7 +159,7 @@ class Progression:
             return cls.parse(value, tempo, beats_per_bar, where)
         path = Path(value.strip()).expanduser()
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a BOM from Windows editors is no chord
         except (OSError, UnicodeDecodeError) as err:
             reason = "no such file" if isinstance(err, FileNotFoundError) else f"cannot read it ({type(err).__name__})"
             raise JazzSoloError(f"{where}{path}: {reason}") from None
@@ -166,9 +167,9 @@ class Progression:
 
     def span_at(self, time: float) -> ChordSpan:
         """The span sounding at `time`; the progression repeats past its end."""
-        t = time % self.length if self.length else 0.0
+        t = (time + 1e-9) % self.length if self.length else 0.0  # a hair before a bar line counts as on it
         for span in self.spans:
-            if span.start <= t + 1e-9 < span.end:
+            if span.start <= t < span.end:
                 return span
         return self.spans[-1]
 

@@ -17,7 +17,8 @@ PIANO_PROGRAM = 0
 
 def comping_notes(spans: list[ChordSpan]) -> list[Note]:
     """Each chord held for its span: as the source played it, else a close voicing plus a bass line
-    (the root, or a slash chord's bass, on beat 1, the fifth from beat 3); nothing under NC."""
+    (the voicing's lowest tone on beat 1: the root, or a slash chord's bass; its third tone from beat 3: the
+    fifth of a chord without a slash bass); nothing under NC."""
     notes = []
     for span in spans:
         if span.pitches or not span.chord.pitch_classes:

@@ -25,6 +25,7 @@ altered, C13b9 half-whole diminished, C+7 and C9b13 whole tone, Cm(maj7) melodic
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NOTE_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 _LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -159,6 +160,7 @@ def _tensions(text: str, postfix_allowed: bool) -> tuple[list[str], str]:
     return names, text
 
 
+@lru_cache(maxsize=4096)  # a corpus names a few hundred chords, each thousands of times
 def parse(text: str) -> tuple[int, str, tuple[str, ...], int | None]:
     """(root pitch class, quality, tension names in TENSIONS order, bass pitch class or None)."""
     symbol = text.strip().replace("♭", "b").replace("♯", "#")
@@ -245,6 +247,7 @@ def write(root: int, quality: str, tensions: tuple[str, ...], bass: int | None) 
     return NOTE_NAMES[root] + body + (f"/{NOTE_NAMES[bass]}" if bass is not None else "")
 
 
+@lru_cache(maxsize=4096)
 def intervals(quality: str, tensions: tuple[str, ...]) -> tuple[int, ...]:
     """Semitones above the root, chord tones then tensions an octave up: an altered fifth replaces the fifth."""
     fifth = next((TENSIONS[t] for t in tensions if t in ("b5", "#5")), None)
@@ -252,6 +255,7 @@ def intervals(quality: str, tensions: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(base) + tuple(12 + TENSIONS[t] for t in tensions if t not in ("b5", "#5"))
 
 
+@lru_cache(maxsize=4096)
 def chord_scale(quality: str, tensions: tuple[str, ...]) -> tuple[str, frozenset[int]]:
     """(name, intervals) of the chord scale: the quality's first scale holding the chord's tones."""
     names = QUALITIES[quality][2]
