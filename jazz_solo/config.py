@@ -19,6 +19,7 @@ LENGTHS = ("onsets", "legato", "written")
 HOLDOUTS = ("spaced", "solos", "performers")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 CONDITIONS = ("none", "chords")
+REALISE = ("centre", "random")  # music/grammar.py
 
 
 def _check(ok: bool, message: str) -> None:
@@ -121,6 +122,7 @@ class GenerateConfig:
     chords: str | None = None  # progression (text, a .txt or a .mid file) to play over; None: the checkpoint's
     tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
+    realise: str = "centre"  # grammar values: centre (keep the played intervals) or random (the exercise's)
 
     def __post_init__(self) -> None:
         _check(self.n >= 1, f"n must be >= 1, got {self.n}")
@@ -136,6 +138,7 @@ def _check_sampling(cfg: GenerateConfig | EvaluateConfig) -> None:
     _check(cfg.top_k >= 1, f"top_k must be >= 1, got {cfg.top_k}")
     _check(0 < cfg.top_p <= 1, f"top_p must be in (0, 1], got {cfg.top_p}")
     _check(cfg.beam_width >= 1, f"beam_width must be >= 1, got {cfg.beam_width}")
+    _check(cfg.realise in REALISE, f"realise must be one of {', '.join(REALISE)}, got {cfg.realise!r}")
 
 
 @dataclass
@@ -154,6 +157,7 @@ class EvaluateConfig:
     overwrite: bool = False
     audio: bool = True  # WAV renders of the most and least likely solos
     device: str = "cpu"
+    realise: str = "centre"  # as in GenerateConfig
 
     def __post_init__(self) -> None:
         _check(self.n >= 2, f"n must be >= 2 (distances inside the generated set need two solos), got {self.n}")

@@ -41,6 +41,16 @@ from jazz_solo.sequences import (
 )
 
 
+def median(counts: Counter) -> int | None:
+    """The median of values given as value -> count (the lower middle one of an even count); None if empty."""
+    middle, seen = sum(counts.values()) // 2, 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen > middle:
+            return value
+    return None
+
+
 class WindowDataset(Dataset):
     """Indexed by a list of window numbers (batched fetch): returns (X, Y), both (batch, Tx) int64,
     and with contexts the features of X's steps, (batch, Tx, N_FEATURES) float32.
@@ -96,6 +106,7 @@ class JazzDataModule(pl.LightningDataModule):
         self.vocab: list[str] = []  # index -> value (indices_values)
         self.value_counts: list[int] = []  # training-split count of each value
         self.backing: Progression | None = None
+        self.home: int | None = None  # median pitch of the training pieces
         self.train_set: WindowDataset | None = None
         self.val_set: WindowDataset | None = None
 
@@ -115,6 +126,11 @@ class JazzDataModule(pl.LightningDataModule):
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
         # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
         self.backing = corpus.scores[0].progression if len(sequences) == 1 else default_backing(cfg.seed)
+        pitches = Counter()  # of the training pieces' notes
+        for i, piece in enumerate(corpus.pitches):
+            if held is None or i not in held:
+                pitches.update(piece)
+        self.home = median(pitches)  # the register solos are realised around
         where = cfg.path or "the embedded corpus"
         exercise = cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx
 
@@ -155,4 +171,5 @@ class JazzDataModule(pl.LightningDataModule):
             "vocab": list(self.vocab),
             "value_counts": list(self.value_counts),
             "backing": self.backing.to_dict(),
+            "home": self.home,
         }

@@ -10,7 +10,7 @@ Sets compared (the measures themselves are in jazz_solo/metrics.py):
               style perfectly would score, so its figures are the ones to aim at.
 
 metrics.json is one flat object (null where too few pieces qualify). Keys:
-    ckpt, n_solos, length, strategy, temperature, seed, segment_bars, n_corpus_pieces,
+    ckpt, n_solos, length, strategy, temperature, seed, realise, condition, segment_bars, n_corpus_pieces,
     n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
@@ -51,7 +51,7 @@ from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
 from jazz_solo.runs import write_json
-from jazz_solo.sequences import encode_corpus, held_out, sliding_windows, split_corpus
+from jazz_solo.sequences import context_features, encode_corpus, held_out, sliding_windows, split_sequences
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +75,16 @@ def default_out(ckpt_path: str | os.PathLike) -> Path:
 
 
 @torch.no_grad()
-def model_scores(net: SoloNet, windows: torch.Tensor, batch_size: int = 512) -> dict[str, float]:
-    """Teacher-forced scores on windows (n, Tx + 1): inputs the first Tx values, targets the last Tx."""
+def model_scores(
+    net: SoloNet, windows: torch.Tensor, features: torch.Tensor | None = None, batch_size: int = 512
+) -> dict[str, float]:
+    """Teacher-forced scores on windows (n, Tx + 1): inputs the first Tx values (and, for a conditioned
+    network, their features (n, Tx, n_features)), targets the last Tx."""
     nll, correct = [], []
     device = next(net.parameters()).device
-    for batch in windows.to(device).split(batch_size):
-        logits, _ = net(batch[:, :-1])
+    for i, batch in enumerate(windows.to(device).split(batch_size)):
+        step_features = None if features is None else features[i * batch_size : (i + 1) * batch_size].to(device)
+        logits, _ = net(batch[:, :-1], features=step_features)
         targets = batch[:, 1:]
         log_probs = torch.log_softmax(logits, dim=-1)
         nll.append(-log_probs.gather(-1, targets[..., None]).squeeze(-1).flatten())
@@ -88,13 +92,22 @@ def model_scores(net: SoloNet, windows: torch.Tensor, batch_size: int = 512) -> 
     return M.prediction_scores(torch.cat(nll).cpu().numpy(), torch.cat(correct).cpu().numpy())
 
 
-def prediction_metrics(net: SoloNet, train: list[list[int]], val: list[list[int]], tx: int) -> dict:
-    """The model and the unigram / bigram baselines on the validation windows training used."""
+def prediction_metrics(
+    net: SoloNet, train: list[list[int]], val: list[list[int]], tx: int, contexts: tuple | None = None
+) -> dict:
+    """The model and the unigram / bigram baselines on the validation windows training used.
+
+    contexts: for a conditioned network, (the validation split's context ids per piece, their table).
+    """
     windows = sliding_windows(val, tx + 1, 1)
+    features = None
+    if contexts is not None:
+        val_contexts, table = contexts
+        features = context_features(sliding_windows(val_contexts, tx + 1, 1)[:, :-1], table)
     previous, targets = windows[:, :-1].flatten().numpy(), windows[:, 1:].flatten().numpy()
     found = {"val_targets": len(targets)}
     scores = {
-        "val": model_scores(net, windows),
+        "val": model_scores(net, windows, features),
         "unigram": M.ngram_scores(M.unigram_log_probs(train, net.n_values), previous, targets),
         "bigram": M.ngram_scores(M.bigram_log_probs(train, net.n_values), previous, targets),
     }
@@ -103,10 +116,10 @@ def prediction_metrics(net: SoloNet, train: list[list[int]], val: list[list[int]
     return found
 
 
-def training_corpus(ckpt_path: str, data: DataConfig, vocab: list[str]) -> EncodedCorpus:
+def training_corpus(ckpt_path: str, data: DataConfig, vocab: list[str], condition: str = "none") -> EncodedCorpus:
     """The checkpoint's corpus read and encoded again; it must give the vocabulary training saw."""
     try:
-        corpus = encode_corpus(data)
+        corpus = encode_corpus(data, condition)
     except JazzSoloError as err:
         raise JazzSoloError(f"{ckpt_path}: cannot read its training corpus ({err})") from None
     if corpus.vocab != vocab:
@@ -233,7 +246,8 @@ def report_markdown(found: dict, shown: list) -> str:
         f"# Evaluation of `{found['ckpt']}`",
         "",
         f"{found['n_solos']} solos of {found['length']} values (strategy {found['strategy']}, temperature "
-        f"{found['temperature']}, seed {found['seed']}) over the checkpoint's progression, against the "
+        f"{found['temperature']}, seed {found['seed']}, realise {found['realise']}; model condition "
+        f"{found['condition']}) over the checkpoint's progression, against the "
         f"training corpus cut into pieces of {found['segment_bars']} bars (corpus pieces: "
         f"{found['n_corpus_pieces']}, held-out pieces: {found['n_heldout_pieces']}, held-out windows of "
         f"{found['length']} values: {found['n_heldout_windows']}). The held-out figures are what a model "
@@ -313,16 +327,20 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
     data = DataConfig(**ckpt.hparams["data"])
-    corpus = training_corpus(cfg.ckpt, data, ckpt.vocab)
-    train, val = split_corpus(corpus, data)
+    corpus = training_corpus(cfg.ckpt, data, ckpt.vocab, ckpt.condition)
+    held = held_out(corpus, data) if len(corpus.sequences) > 1 else None
+    train, val = split_sequences(corpus.sequences, data.val_fraction, held)
+    contexts = None
+    if corpus.contexts is not None:
+        contexts = (split_sequences(corpus.contexts, data.val_fraction, held)[1], corpus.context_table)
     found: dict = {"ckpt": str(cfg.ckpt), "n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
-    found |= {"temperature": cfg.temperature, "seed": cfg.seed}
-    found |= prediction_metrics(ckpt.net, train, val, data.Tx)
+    found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise, "condition": ckpt.condition}
+    found |= prediction_metrics(ckpt.net, train, val, data.Tx, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 
     progression = backing_for(ckpt)
     sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device)
-    sampling |= dict(top_k=cfg.top_k, top_p=cfg.top_p, beam_width=cfg.beam_width)
+    sampling |= dict(top_k=cfg.top_k, top_p=cfg.top_p, beam_width=cfg.beam_width, realise=cfg.realise)
     solos = sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)
     found["mean_log_prob"] = float(np.mean([s.log_prob for s in solos]))
     pieces = [M.Piece(s.notes, progression) for s in solos]

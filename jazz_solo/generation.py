@@ -26,7 +26,8 @@ from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import Checkpoint, load_checkpoint
 from jazz_solo.runs import read_json, write_json
-from jazz_solo.sampler import sample
+from jazz_solo.sampler import Condition, sample
+from jazz_solo.sequences import durations, progression_features
 
 log = logging.getLogger(__name__)
 TUNE_PREFIX = "wjazzd:"  # chords=wjazzd:Anthropology: a WJazzD solo's tune
@@ -77,6 +78,7 @@ def sample_solos(
     top_p: float = 0.9,
     beam_width: int = 4,
     mask: torch.Tensor | None = None,
+    realise: str = "centre",
     impl: str = "eager",  # not numba (`fast` at batch <= 8): its import and first call cost a CLI 0.7 s
 ) -> list[Solo]:
     """n solos of `length` values, realised as notes over `progression`.
@@ -91,6 +93,10 @@ def sample_solos(
     generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
     counts = torch.tensor(ckpt.value_counts, dtype=torch.float, device=device)
     primer = torch.cat([torch.multinomial(counts, 1, generator=g) for g in generators])
+    condition = None
+    if ckpt.condition == "chords":  # every solo over the progression, from its start
+        features = progression_features(progression).to(device)
+        condition = Condition.one_loop(features, n, durations(ckpt.vocab))
     samples = sample(
         ckpt.net,
         primer[:, None],
@@ -102,6 +108,7 @@ def sample_solos(
         beam_width=beam_width,
         generator=generators,
         mask=mask,
+        condition=condition,
         impl=impl,
     )
     tokens, log_prob = samples.tokens, samples.log_prob
@@ -111,7 +118,8 @@ def sample_solos(
     solos = []
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
-        solos.append(Solo(values, tokenizer.decode(values, progression, seed=s), lp, s))
+        notes = tokenizer.decode(values, progression, seed=s, realise=realise, home=ckpt.hparams.get("home"))
+        solos.append(Solo(values, notes, lp, s))
     return solos
 
 
@@ -156,7 +164,7 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
     stale = listed_solos(manifest) - {p.name for p in paths}  # an earlier run's solos this one does not write
 
-    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width}
+    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width, "realise": cfg.realise}
     with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
         solos = sample_solos(
             ckpt, progression, cfg.n, cfg.length, cfg.strategy, cfg.temperature, cfg.seed, cfg.device, **options

@@ -19,7 +19,9 @@ from numba import njit
 
 
 @njit(cache=True)
-def lstm_loop(table, w, head_w, head_b, primer, noise, inv_temperature, greedy, tokens, log_prob):
+def lstm_loop(
+    table, w, head_w, head_b, primer, noise, inv_temperature, greedy, tokens, log_prob, context, first, length, steps_of
+):
     """Run n rows to the end: greedy argmax, else draw from softmax(logits * inv_temperature).
 
     table (V, 4a): the input projection of each value, both biases in; w (a, 4a): W_hh transposed;
@@ -27,15 +29,25 @@ def lstm_loop(table, w, head_w, head_b, primer, noise, inv_temperature, greedy, 
     the V values are never read here). primer (n, P) int64;
     noise (steps, n) float32 uniforms in (0, 1] (unread when greedy). Writes tokens (n, steps) int64
     and log_prob (n,), the log-probability of the generated values under softmax(logits).
+    A conditioned network (sampling/condition.py's Clock): context (S, 4a) float32, the input projection
+    of the features at every step of the loops; row r plays over steps first[r] .. first[r] + length[r]
+    and each value v moves its time on by steps_of[v] (V,); an empty context: unconditioned.
     """
     n, p = primer.shape
     steps, a, v = tokens.shape[1], w.shape[0], table.shape[0]  # v values; the head may have padding columns
     gates, h, minus_2c = np.empty(4 * a, np.float32), np.empty(a, np.float32), np.empty(a, np.float32)
     logits, cdf = np.empty(v, np.float32), np.empty(v, np.float32)
+    conditioned = context.shape[0] > 0
     for r in range(n):
-        h[:], minus_2c[:], total = 0, 0, 0.0
+        h[:], minus_2c[:], total, time = 0, 0, 0.0, 0
         for t in range(p + steps - 1):
-            gates[:] = table[primer[r, t] if t < p else tokens[r, t - p]]
+            value = primer[r, t] if t < p else tokens[r, t - p]
+            gates[:] = table[value]
+            if conditioned:  # the context where the value ends
+                time += steps_of[value]
+                row = first[r] + time % length[r]
+                for j in range(4 * a):
+                    gates[j] += context[row, j]
             for k in range(a):  # gates += h W: rows of W scaled and added, so the inner loop vectorises
                 hk = h[k]
                 for j in range(4 * a):

@@ -22,10 +22,19 @@ class JazzSoloModule(pl.LightningModule):
     """Wraps SoloNet. Hyperparameters are plain containers so a checkpoint alone can generate:
 
     model (ModelConfig as dict), data (DataConfig as dict), vocab (list[str], index -> value),
-    value_counts (list[int]), backing (the progression to play over, as a dict).
+    value_counts (list[int]), backing (the progression to play over, as a dict), home (the training
+    pieces' median pitch, which realisation keeps solos around; None where unknown).
     """
 
-    def __init__(self, model: dict, data: dict, vocab: list[str], value_counts: list[int], backing: dict):
+    def __init__(
+        self,
+        model: dict,
+        data: dict,
+        vocab: list[str],
+        value_counts: list[int],
+        backing: dict,
+        home: int | None = None,
+    ):
         super().__init__()
         self.save_hyperparameters(logger=False)  # the loggers get the resolved run config instead
         n_features = CONDITION_FEATURES[model.get("condition", "none")]

@@ -4,7 +4,8 @@ Value indices in, value indices out; the sampler knows nothing of music. `sample
 arguments and runs the parts in jazz_solo/sampling/: a stepper advances the network by one value
 (steppers.py), a chooser picks the next values from the logits (choose.py), a loop runs them over
 every step, as a CUDA graph on CUDA or a numba kernel for a few rows on CPU (loop.py), and beam
-search keeps the most likely continuations (beam.py).
+search keeps the most likely continuations (beam.py). For a conditioned network a clock keeps each
+row's time on the loop it plays over and gathers its features there (condition.py).
 """
 
 from __future__ import annotations
@@ -82,8 +83,7 @@ def sample(
     log_prob is under the network with the mask applied (not the temperature or the top_k/top_p cut).
     impl: `fast` (a fused step where the cell has one, else the naive loop; a CUDA graph on CUDA),
     `naive` (the network's own module, one step at a time), `compiled` (the fast loop via torch.compile),
-    `eager` (the fast torch loop, never numba) or `numba` (the numba kernel: unconditioned LSTM, CPU, greedy
-    or sample).
+    `eager` (the fast torch loop, never numba) or `numba` (the numba kernel: LSTM, CPU, greedy or sample).
     """
     n, p = primer.shape
     n_values, device = net.n_values, primer.device
@@ -93,8 +93,6 @@ def sample(
         raise ValueError(f"impl must be one of {', '.join(IMPLS)}, got {impl!r}")
     if impl == "numba" and (net.cell != "lstm" or device.type != "cpu" or strategy not in ("greedy", "sample")):
         raise ValueError("impl='numba' runs an LSTM on CPU, greedy or sample")
-    if impl == "numba" and condition is not None:
-        raise ValueError("impl='numba' runs unconditioned networks only")
     if (condition is None) != (net.n_features == 0):
         raise ValueError(f"the network takes {net.n_features} features a step: a condition is needed with them only")
     if condition is not None:
@@ -160,7 +158,7 @@ def get_loop(
     n, p, steps, strategy, temperature, top_k, top_p = settings
     small_cpu_lstm = device.type == "cpu" and net.cell == "lstm" and strategy in ("greedy", "sample")
     unconditioned = loops is None
-    if impl == "fast" and small_cpu_lstm and unconditioned and n <= NUMBA_MAX_ROWS and numba_kernel() is not None:
+    if impl == "fast" and small_cpu_lstm and n <= NUMBA_MAX_ROWS and numba_kernel() is not None:
         impl = "numba"
     keep = impl != "naive" and net.cell in FAST
     cache = _cached_loops.setdefault(net, OrderedDict()) if keep else {}

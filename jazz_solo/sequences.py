@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from jazz_solo.config import DataConfig
+from jazz_solo.music.chords import Progression
 from jazz_solo.music.context import N_FEATURES, Context, progression_contexts, value_contexts, value_steps
 from jazz_solo.music.encoding import EncodedCorpus, encode_values
 
@@ -56,8 +57,8 @@ def multi_hot(contexts: list[Context]) -> torch.Tensor:
     return table
 
 
-def progression_features(progression) -> torch.Tensor:
-    """(steps, N_FEATURES): the context at every grid step of one pass of a progression (music.chords)."""
+def progression_features(progression: Progression) -> torch.Tensor:
+    """(steps, N_FEATURES): the context at every grid step of one pass of a progression."""
     return multi_hot(progression_contexts(progression))
 
 
@@ -114,8 +115,3 @@ def split_sequences(
     train = [s for i, s in enumerate(sequences) if i not in val_idx]
     val = [s for i, s in enumerate(sequences) if i in val_idx]
     return train, val
-
-
-def split_corpus(corpus: EncodedCorpus, cfg: DataConfig) -> tuple[list[list[int]], list[list[int]]]:
-    """(train, val) value sequences as data.holdout says (see held_out)."""
-    return split_sequences(corpus.sequences, cfg.val_fraction, held_out(corpus, cfg))

@@ -32,3 +32,11 @@ def test_the_bench_checkpoint_generates(tmp_path):
     assert len(load_checkpoint(ckpt).vocab) == bench.N_VALUES
     (path,) = generate(GenerateConfig(ckpt=str(ckpt), length=20, out=str(tmp_path / "solos")))
     assert path.stat().st_size > 100
+
+
+def test_conditioned_rows_sit_beside_the_same_loop_unconditioned(capsys):
+    bench.main(["--threads", "1", "--batches", "1", "--no-compile", "--no-cold", "--no-numba"])
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    for strategy in ("greedy", "sample"):
+        assert any(row[1:4] == ["fast+none", strategy, "1"] for row in rows)
+        assert any(row[1:4] == ["fast+chords", strategy, "1"] and "unconditioned," in row for row in rows)

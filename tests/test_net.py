@@ -41,3 +41,15 @@ def test_state_dict_is_the_plain_modules():
     assert set(net.state_dict()) == {f"rnn.{k}" for k in nn.LSTM(25, 8).state_dict()} | {"head.weight", "head.bias"}
     with pytest.raises(ValueError, match="takes 5 features"):
         net(torch.zeros(1, 3, dtype=torch.long))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_row_lookup_runs_cudnn_on_cuda(cell, monkeypatch):
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    torch.manual_seed(0)
+    net = SoloNet(300, 32, cell, n_features=5).cuda()
+    assert net.lookup
+    x, features = torch.randint(0, 300, (4, 9), device="cuda"), torch.randn(4, 9, 5, device="cuda")
+    one_hot = nn.functional.one_hot(x, 300).float()
+    torch.testing.assert_close(net(x, features=features)[0], net(one_hot, features=features)[0])

@@ -56,6 +56,22 @@ def test_conditioned_greedy_equals_a_step_by_step_loop(cell, impl):
     assert torch.equal(got, reference_greedy(net, primer, 25, condition))
 
 
+@pytest.mark.parametrize("strategy", ["greedy", "sample"])
+def test_the_numba_kernel_plays_the_progressions_as_the_torch_loop(strategy):
+    pytest.importorskip("numba")
+    net = make_net()
+    primer = torch.randint(0, V, (5, 2), generator=torch.Generator().manual_seed(4))
+    condition = make_condition(5, rows=torch.tensor([1, 0, 1, 1, 0]))
+    runs = {}
+    for impl in ("numba", "eager"):
+        gen = torch.Generator().manual_seed(6)
+        runs[impl] = sample(net, primer, 30, strategy, temperature=0.9, generator=gen, condition=condition, impl=impl)
+    assert torch.equal(runs["numba"].tokens, runs["eager"].tokens)
+    torch.testing.assert_close(runs["numba"].log_prob, runs["eager"].log_prob, atol=1e-3, rtol=1e-4)
+    if strategy == "greedy":
+        assert torch.equal(runs["numba"].tokens, reference_greedy(net, primer, 30, condition))
+
+
 def test_the_features_change_the_values():
     net, primer = make_net(), torch.zeros(4, 1, dtype=torch.long)
     one = sample(net, primer, 30, condition=make_condition(4, seed=1)).tokens
@@ -100,5 +116,21 @@ def test_a_condition_is_needed_exactly_for_a_conditioned_network():
         sample(SoloNet(V, 8), primer, 5, condition=make_condition(2))
     with pytest.raises(ValueError, match="length must be in"):
         sample(make_net(), primer, 5, condition=make_condition(2, lengths=(0, 3)))
-    with pytest.raises(ValueError, match="unconditioned"):
-        sample(make_net(), primer, 5, condition=make_condition(2), impl="numba")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("strategy", ["greedy", "sample"])
+def test_the_cuda_graph_plays_the_progressions_as_the_naive_loop(strategy, monkeypatch):
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
+    net = make_net().cuda()
+    primer = torch.randint(0, V, (64, 2), device="cuda")
+    given = make_condition(64)
+    condition = Condition(*(t.cuda() for t in (given.features, given.lengths, given.rows, given.durations)))
+    runs = []
+    for impl in ("fast", "fast", "naive"):  # the first captures the graph, the second replays it
+        gen = torch.Generator("cuda").manual_seed(3)
+        runs.append(sample(net, primer, 30, strategy, generator=gen, condition=condition, impl=impl).tokens)
+    assert torch.equal(runs[0], runs[1]) and (runs[1] == runs[2]).float().mean() > 0.99
+    if strategy == "greedy":
+        assert torch.equal(runs[1].cpu(), reference_greedy(net.cpu(), primer.cpu(), 30, given))

@@ -7,7 +7,10 @@ included; the fast loop through torch.compile at batch 1; at batch 1 and 64 with
 (`impl="numba"`, which `fast` runs for a few LSTM rows on CPU) against the torch loop (`impl="eager"`),
 with numba's first call (its import, and its JIT or the JIT's cache on disk); and this machine's roofline: the addmm
 throughput of the step's two matmuls ((B, 64) x (64, 256) and (B, 64) x (64, 78)), turned into tokens/s
-at 42.8 kFLOP a token. Then the cold wall time of `python generate.py ckpt=... n=1` in a fresh process,
+at 42.8 kFLOP a token. The chord-conditioned sampler (model.condition=chords: 68 features a step, each
+row's time on a 3-bar progression) at batch 1 and 1024, greedy and sample, beside the same network
+shape unconditioned (`impl="fast"`: on CPU the numba kernel at batch 1, the torch loop at 1024; records
+with condition chords and none). Then the cold wall time of `python generate.py ckpt=... n=1` in a fresh process,
 on a checkpoint of that shape built in a temporary folder.
 
 Each figure is the best of several runs (at least 3, at least 0.3 s in all); figures are printed,
@@ -32,11 +35,14 @@ import torch
 
 from jazz_solo import sampler
 from jazz_solo.net import SoloNet
-from jazz_solo.sampler import sample
+from jazz_solo.sampler import Condition, sample
+from jazz_solo.sequences import CONDITION_FEATURES, durations, progression_features
 
 ROOT = Path(__file__).resolve().parents[2]
 N_VALUES, N_A, STEPS = 78, 64, 50
 BATCHES = (1, 64, 1024, 8192)
+CONDITIONED_BATCHES = (1, 1024)
+BACKING = "Dm7 G7 | Cmaj7 | Cmaj7"
 FLOP_PER_TOKEN = 2 * N_A * (4 * N_A + N_VALUES)  # the recurrent matmul and the head
 
 
@@ -70,6 +76,31 @@ def sampler_records(net: SoloNet, device: torch.device, threads: int, impls: tup
 
                 seconds = best_seconds(run, device)
                 records.append(record(impl, strategy, batch, batch * STEPS / seconds, device, threads))
+    return records
+
+
+def condition_records(device: torch.device, threads: int | None, batches) -> list[dict]:
+    """The fast loop of a chord-conditioned network over BACKING (its features, the vocabulary's durations),
+    and of the same network's shape unconditioned."""
+    from jazz_solo.music.chords import Progression
+
+    features = progression_features(Progression.parse(BACKING)).to(device)
+    lengths = durations(bench_vocab())
+    records = []
+    for strategy in ("greedy", "sample"):
+        for batch in [b for b in batches if b in CONDITIONED_BATCHES]:
+            primer = torch.zeros(batch, 1, dtype=torch.long, device=device)
+            for condition in ("none", "chords"):
+                torch.manual_seed(0)
+                net = SoloNet(N_VALUES, N_A, n_features=CONDITION_FEATURES[condition]).eval().to(device)
+                given = Condition.one_loop(features, batch, lengths) if condition == "chords" else None
+
+                def run(net=net, primer=primer, strategy=strategy, given=given):
+                    gen = torch.Generator(device=device).manual_seed(0)
+                    sample(net, primer, STEPS + 1, strategy, temperature=0.8, generator=gen, condition=given)
+
+                rate = batch * STEPS / best_seconds(run, device)
+                records.append(record("fast", strategy, batch, rate, device, threads, condition=condition))
     return records
 
 
@@ -133,16 +164,21 @@ def record(impl: str, strategy: str, batch: int, tokens_per_s: float | None, dev
     return found | {"device": device.type, "threads": threads} | extra
 
 
-def bench_checkpoint(path: Path) -> Path:
-    """A checkpoint as train.py writes it (random weights), of the benchmark's shape, without training."""
+def bench_vocab() -> list[str]:
+    """The benchmark's 78 values: pitch-tokenizer values, a rest or C4..B4, 6 lengths."""
     import pretty_midi
 
+    names = ["R"] + [pretty_midi.note_number_to_name(p) for p in range(60, 72)]
+    lengths = ("0.250", "0.333", "0.500", "0.667", "1.000", "2.000")
+    return sorted(f"{name},{d}" for name in names for d in lengths)  # 13 x 6 = 78 values
+
+
+def bench_checkpoint(path: Path) -> Path:
+    """A checkpoint as train.py writes it (random weights), of the benchmark's shape, without training."""
     from jazz_solo.config import DataConfig, ModelConfig
     from jazz_solo.music.chords import Progression
 
-    names = ["R"] + [pretty_midi.note_number_to_name(p) for p in range(60, 72)]
-    durations = ("0.250", "0.333", "0.500", "0.667", "1.000", "2.000")
-    vocab = sorted(f"{name},{d}" for name in names for d in durations)  # 13 x 6 = 78 values
+    vocab = bench_vocab()
     torch.manual_seed(0)
     net = SoloNet(N_VALUES, N_A)
     hparams = {
@@ -150,7 +186,7 @@ def bench_checkpoint(path: Path) -> Path:
         "data": asdict(DataConfig(tokenizer="pitch")),
         "vocab": vocab,
         "value_counts": [1] * N_VALUES,
-        "backing": Progression.parse("Dm7 G7 | Cmaj7 | Cmaj7").to_dict(),
+        "backing": Progression.parse(BACKING).to_dict(),
     }
     state = {f"net.{k}": v for k, v in net.state_dict().items()}
     torch.save({"hyper_parameters": hparams, "state_dict": state}, path)
@@ -179,6 +215,11 @@ def table_line(r: dict, records: list[dict]) -> str:
     naive = [x for x in records if x["impl"] == "naive" and all(x[k] == v for k, v in same.items())]
     roof = [x for x in records if x["impl"] == "roofline" and all(x[k] == r[k] for k in ("batch", "device", "threads"))]
     notes = []
+    if r.get("condition"):
+        naive = []  # compared with the same loop unconditioned instead
+        plain = [x for x in records if x.get("condition") == "none" and all(x[k] == v for k, v in same.items())]
+        if plain and r["condition"] != "none":
+            notes.append(f"{r['tokens_per_s'] / plain[0]['tokens_per_s']:.2f}x unconditioned")
     if naive and r["impl"] != "naive":
         notes.append(f"{r['tokens_per_s'] / naive[0]['tokens_per_s']:.1f}x naive")
     if roof and r["impl"] != "roofline":
@@ -195,7 +236,8 @@ def table_line(r: dict, records: list[dict]) -> str:
     rate = r["tokens_per_s"]
     rate_text = f"{rate / 1e6:.2f} M" if rate >= 1e6 else f"{rate / 1e3:.1f} k"
     where = f"{r['device']}/{r['threads']}t" if r["device"] == "cpu" else r["device"]
-    return f"{where:>8} {r['impl']:>9} {r['strategy']:>7} {r['batch']:>6} {rate_text:>9}  {', '.join(notes)}"
+    impl = r["impl"] + ("+" + r["condition"] if r.get("condition") else "")
+    return f"{where:>8} {impl:>11} {r['strategy']:>7} {r['batch']:>6} {rate_text:>9}  {', '.join(notes)}"
 
 
 def main(argv: list[str]) -> None:
@@ -231,7 +273,7 @@ def main(argv: list[str]) -> None:
             f"sampler: torch {torch.__version__}, {torch.get_num_threads()} threads by default, "
             f"n_values {N_VALUES}, n_a {N_A}, {STEPS} steps; best of >= 3 runs; tokens/s"
         )
-        print(f"{'device':>8} {'impl':>9} {'strategy':>7} {'batch':>6} {'tokens/s':>9}")
+        print(f"{'device':>8} {'impl':>11} {'strategy':>7} {'batch':>6} {'tokens/s':>9}")
     torch.manual_seed(0)
     net = SoloNet(N_VALUES, N_A).eval()
     cpu = torch.device("cpu")
@@ -243,6 +285,7 @@ def main(argv: list[str]) -> None:
             if sampler.numba_kernel() is not None:  # imports numba: timed alone
                 emit(numba_records(net, count, batches, import_s=time.perf_counter() - start))
         emit(sampler_records(net, cpu, count, ("naive", "fast"), batches))
+        emit(condition_records(cpu, count, batches))
         if count == 1 and not args.no_compile and 1 in batches:
             emit(compiled_records(net, count))
     torch.set_num_threads(default_threads)
@@ -253,6 +296,7 @@ def main(argv: list[str]) -> None:
         gpu_net = SoloNet(N_VALUES, N_A).eval().to(cuda)
         emit(roofline_records(cuda, None, batches))
         emit(sampler_records(gpu_net, cuda, None, ("naive", "fast"), batches))
+        emit(condition_records(cuda, None, batches))
     if not args.no_cold:
         emit([cold_generate_record()])
     if args.json:

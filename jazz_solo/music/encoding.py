@@ -32,7 +32,7 @@ from jazz_solo.music.score import Score, midi_files, over_progression, read_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.music.vocabulary import vocabulary
 
-CACHE_FORMAT = 1  # bump when what the cache holds changes
+CACHE_FORMAT = 2  # bump when what the cache holds changes
 # The code that turns the files into values: its source is part of the cache key, so an edited reader or
 # grammar never reads values an older one wrote.
 ENCODERS = ("wjazzd", "score", "chords", "symbols", "grammar", "spelling", "tokenizers", "encoding")
@@ -47,6 +47,7 @@ class EncodedCorpus:
     names: list[str]  # one per piece
     groups: list[str]  # one per piece: who played it (performers for WJazzD, else the piece's name)
     read: Callable[[], list[Score]] = field(repr=False)  # the pieces' scores, read again
+    pitches: list[dict[int, int]] = field(default_factory=list)  # one per piece: pitch -> its notes
     replaced: Counter[str] = field(default_factory=Counter)  # value -> times the vocabulary policy replaced it
     infos: list[wjazzd.SoloInfo] = field(default_factory=list)  # WJazzD: one per piece
     contexts: list[list[int]] | None = None  # condition=chords: per piece, each value's context id
@@ -116,8 +117,9 @@ def solo_passes(cfg: DataConfig, info: wjazzd.SoloInfo, metres: list[str], has_c
     return True
 
 
-def wjazzd_values(cfg: DataConfig) -> list[tuple[tuple, list[str], bool, list[str]]]:
-    """Every solo of the database: (SoloInfo fields, metres, has a chord, values), cached."""
+def wjazzd_values(cfg: DataConfig) -> list[dict]:
+    """Every solo of the database, cached: {"info": SoloInfo fields, "metres": ["4/4", ...], "chords": has a
+    chord, "pitches": {pitch: notes}, "values": [value, ...]}."""
     infos = wjazzd.read_infos(cfg.path)
     tokenizer = get_tokenizer(cfg.tokenizer)
 
@@ -125,30 +127,39 @@ def wjazzd_values(cfg: DataConfig) -> list[tuple[tuple, list[str], bool, list[st
         scores = wjazzd.read_solos(cfg.path, infos, cfg.lengths)
         if cfg.chords is not None:
             scores = [over_progression(score, cfg.chords) for score in scores]
-        table: dict[str, int] = {}
-        found = []
+        table: dict[str, int] = {}  # value -> its number: the entry holds each value's text once
+        solos = []
         for info, score in zip(infos, scores):
-            values = [table.setdefault(v, len(table)) for v in tokenizer.encode(score)]
-            has_chords = any(span.chord != NO_CHORD for span in score.progression.spans)
-            found.append((astuple(info), sorted({f"{a}/{b}" for a, b in score.bar_metres}), has_chords, values))
-        return [list(table), found]
+            solos.append(
+                {
+                    "info": astuple(info),
+                    "metres": sorted({f"{a}/{b}" for a, b in score.bar_metres}),
+                    "chords": any(span.chord != NO_CHORD for span in score.progression.spans),
+                    "pitches": dict(Counter(note.pitch for note in score.notes)),
+                    "values": [table.setdefault(v, len(table)) for v in tokenizer.encode(score)],
+                }
+            )
+        return [list(table), solos]
 
     settings = {"format": CACHE_FORMAT, "tokenizer": cfg.tokenizer, "lengths": cfg.lengths, "chords": cfg.chords}
     code = [Path(__file__).with_name(f"{name}.py") for name in ENCODERS]
-    table, found = cached("wjazzd", code + wjazzd.source_files(cfg.path, infos), settings, build)
-    return [(info, metres, has_chords, [table[i] for i in values]) for info, metres, has_chords, values in found]
+    table, solos = cached("wjazzd", code + wjazzd.source_files(cfg.path, infos), settings, build)
+    return [
+        solo | {"info": wjazzd.SoloInfo(*solo["info"]), "values": [table[i] for i in solo["values"]]} for solo in solos
+    ]
 
 
 def encode_values(cfg: DataConfig) -> EncodedCorpus:
     """Read the corpus `cfg` names, select its pieces, encode each one and apply the vocabulary policy."""
     chosen = [name for name in FILTERS if getattr(cfg, name) is not None]
     if cfg.path is not None and wjazzd.is_wjazzd(cfg.path):
-        solos = [s for s in wjazzd_values(cfg) if solo_passes(cfg, wjazzd.SoloInfo(*s[0]), s[1], s[2])]
+        solos = [s for s in wjazzd_values(cfg) if solo_passes(cfg, s["info"], s["metres"], s["chords"])]
         if not solos:
             settings = ", ".join(f"data.{name}={getattr(cfg, name)}" for name in chosen) or "data.chordless=false"
             raise JazzSoloError(f"{cfg.path}: no WJazzD solo passes the filters ({settings})")
-        infos = [wjazzd.SoloInfo(*info) for info, *_ in solos]
-        encoded = [values for *_, values in solos]
+        infos = [solo["info"] for solo in solos]
+        encoded = [solo["values"] for solo in solos]
+        pitches = [solo["pitches"] for solo in solos]
 
         def read() -> list[Score]:
             scores = wjazzd.read_solos(cfg.path, infos, cfg.lengths)
@@ -165,6 +176,7 @@ def encode_values(cfg: DataConfig) -> EncodedCorpus:
         encoded = [tokenizer.encode(score) for score in scores]
         infos, names = [], [score.name for score in scores]
         groups = names
+        pitches = [dict(Counter(note.pitch for note in score.notes)) for score in scores]
 
         def read() -> list[Score]:
             return scores
@@ -173,4 +185,4 @@ def encode_values(cfg: DataConfig) -> EncodedCorpus:
     index = {v: i for i, v in enumerate(vocab)}
     sequences = [[index[mapping[v]] for v in values] for values in encoded]
     replaced = Counter(v for values in encoded for v in values if mapping[v] != v)
-    return EncodedCorpus(vocab, sequences, names, groups, read, replaced, infos)
+    return EncodedCorpus(vocab, sequences, names, groups, read, pitches, replaced, infos)

@@ -35,8 +35,16 @@ class Tokenizer(Protocol):
         """The score's solo as values."""
         ...
 
-    def decode(self, values: Sequence[str], progression: Progression, seed: int = 0) -> list[Note]:
-        """Values -> notes over `progression` (looped as needed), reproducible from `seed`."""
+    def decode(
+        self,
+        values: Sequence[str],
+        progression: Progression,
+        seed: int = 0,
+        realise: str = "random",
+        home: float | None = None,
+    ) -> list[Note]:
+        """Values -> notes over `progression` (looped as needed), reproducible from `seed`. Where values do
+        not fix the pitch: `realise` says how it is chosen, around the register `home` (grammar.py)."""
         ...
 
 
@@ -56,7 +64,15 @@ class PitchTokenizer:
                 values.append(f"{REST},{duration_text(gap)}")
         return values
 
-    def decode(self, values: Sequence[str], progression: Progression, seed: int = 0) -> list[Note]:
+    def decode(
+        self,
+        values: Sequence[str],
+        progression: Progression,
+        seed: int = 0,
+        realise: str = "random",
+        home: float | None = None,
+    ) -> list[Note]:
+        """The values' own pitches: seed, realise and home change nothing."""
         notes, time = [], 0.0
         for value in values:
             head, _, tail = value.partition(",")

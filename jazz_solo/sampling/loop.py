@@ -114,13 +114,26 @@ class NumbaLoop:
         self.n, self.steps, self.greedy = n, steps, strategy == "greedy"
         self.inv_temperature = np.float32(1 / temperature)
         self.no_noise = np.ones((steps, n), np.float32)
+        self.no_context = (np.empty((0, 4 * net.n_a), np.float32), *(np.zeros(1, np.int64) for _ in range(3)))
 
-    def __call__(self, net: SoloNet, head_bias: torch.Tensor, primer: torch.Tensor, noise, condition: None = None):
-        """primer (n, P), noise (steps, n) -> generated values (n, steps), their log-probability (n,).
-        (Unconditioned networks only: `condition` is always None here.)"""
+    def __call__(
+        self,
+        net: SoloNet,
+        head_bias: torch.Tensor,
+        primer: torch.Tensor,
+        noise: torch.Tensor | None,
+        condition: Condition | None = None,
+    ):
+        """primer (n, P), noise (steps, n) -> generated values (n, steps), their log-probability (n,)."""
         w = self.weights
         w.load(net, head_bias)
         tokens, log_prob = torch.empty(self.n, self.steps, dtype=torch.long), torch.empty(self.n)
+        context = self.no_context
+        if condition is not None:  # the Clock's table and times, as arrays
+            table = w.context_table(condition.features.flatten(0, 1)).contiguous()
+            first = condition.rows * condition.features.shape[1]
+            context = (table, first, condition.lengths[condition.rows], condition.durations.contiguous())
+            context = tuple(x.numpy() for x in context)
         numba_kernel()(
             *(x.numpy() for x in (w.table, w.w, w.head_w, w.head_b, primer.contiguous())),
             self.no_noise if noise is None else noise.contiguous().numpy(),
@@ -128,5 +141,6 @@ class NumbaLoop:
             self.greedy,
             tokens.numpy(),
             log_prob.numpy(),
+            *context,
         )
         return tokens, log_prob
