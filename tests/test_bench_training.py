@@ -28,4 +28,4 @@ def test_the_full_corpus_case_times_loading_and_training_on_wjazzd(capsys):
     records = [r for r in json.loads(capsys.readouterr().out) if r.get("case") == "wjazzd"]
     assert [r["impl"] for r in records] == ["load_cold", "load_cached", "plain", "lightning"]
     assert records[0]["pieces"] == 4 and all(r["seconds"] > 0 for r in records)  # data=wjazzd: 4/4 solos
-    assert all(r["tokens_per_s"] > 0 and r["n_values"] > 10 for r in records[2:])
+    assert all(r["tokens_per_s"] > 0 and r["steps"] >= 1 and r["n_values"] >= 1 for r in records[2:])
