@@ -157,6 +157,7 @@ class EvaluateConfig:
     overwrite: bool = False
     audio: bool = True  # WAV renders of the most and least likely solos
     device: str = "cpu"
+    chords: str | None = None  # what the solos play over, as generate.py takes it; None: the checkpoint's
     realise: str = "centre"  # as in GenerateConfig
 
     def __post_init__(self) -> None:

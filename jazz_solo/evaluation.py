@@ -4,7 +4,7 @@ Imports neither Lightning nor wandb, so `evaluate.py` starts fast. The corpus is
 the checkpoint's data settings and split as in training (same vocabulary, same held-out pieces).
 
 Sets compared (the measures themselves are in jazz_solo/metrics.py):
-    solos     n solos sampled from the checkpoint over its backing progression;
+    solos     n solos sampled from the checkpoint over its backing progression (or `chords=`, as generate's);
     corpus    the training split, its pieces cut into `segment_bars`-bar pieces over their own chords;
     held-out  the validation split, cut the same way: what a model that had learnt the corpus's
               style perfectly would score, so its figures are the ones to aim at.
@@ -338,7 +338,7 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     found |= prediction_metrics(ckpt.net, train, val, data.Tx, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 
-    progression = backing_for(ckpt)
+    progression = backing_for(ckpt, cfg.chords)
     sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device)
     sampling |= dict(top_k=cfg.top_k, top_p=cfg.top_p, beam_width=cfg.beam_width, realise=cfg.realise)
     solos = sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from collections import Counter
 
@@ -211,6 +212,11 @@ def test_train_and_generate_with_experiment_wjazzd(tmp_path, cache):
     result = run_script("generate.py", f"ckpt={run}", f"out={out}", "chords=wjazzd:Savoy Blues", "length=32")
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(out.glob("*.mid"))
+    report = tmp_path / "report"
+    args = [f"ckpt={run}", "n=4", "length=32", "chords=wjazzd:Savoy Blues", "audio=false", f"out={report}"]
+    result = run_script("evaluate.py", *args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads((report / "metrics.json").read_text())["n_heldout_pieces"] > 0
 
 
 @pytest.mark.parametrize(
