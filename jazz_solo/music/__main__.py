@@ -86,7 +86,9 @@ def corpus_summary(cfg: DataConfig, top: int = 10) -> dict:
             solo = next(name for name, counts in per_solo.items() if unparsed[0] in counts)
             raise JazzSoloError(f"{cfg.path}: {len(unparsed)} chord labels do not parse, e.g. {unparsed[0]!r} ({solo})")
     corpus = encode_values(cfg)
-    if not wjazzd.is_wjazzd(cfg.path):
+    if wjazzd.is_wjazzd(cfg.path):  # the selected solos' labels (all of them parse, as checked above)
+        labels = sum((per_solo[name] for name in corpus.names), Counter())
+    else:
         labels = Counter(s.progression.span_at(n.start).chord.symbol for s in corpus.scores for n in s.notes)
     values = [corpus.vocab[i] for seq in corpus.sequences for i in seq]
     counts = Counter(values)
