@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint bench sweep clean data gpu-wheels gpu-check
+.PHONY: demo test lint bench sweep clean data wjazzd gpu-wheels gpu-check
 
 # The pinned torch goes in first: a bare `torch` requirement would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -23,6 +23,10 @@ demo: $(STAMP)
 # The classic exercise's MIDI file (third-party media, never committed): checked against its sha256.
 data: $(STAMP)
 	$(PY) -m jazz_solo.music download classic data/original_metheny.mid
+
+# The Weimar Jazz Database's CSV files (ODbL, never committed): each checked against its sha256.
+wjazzd: $(STAMP)
+	$(PY) -m jazz_solo.music download wjazzd data/wjazzd
 
 # The n_a x Tx grid (9 runs) at a CPU-sized budget: a few minutes on 2 cores. Report: last line printed.
 SWEEP_ARGS ?= trainer.max_epochs=8 +trainer.limit_train_batches=40 logger=csv

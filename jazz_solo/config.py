@@ -21,7 +21,8 @@ from jazz_solo.runs import claim_folder
 
 CELLS = ("lstm", "rnn", "gru")
 WINDOWS = ("sliding", "exercise")
-LENGTHS = ("onsets", "written")
+LENGTHS = ("onsets", "legato", "written")
+HOLDOUTS = ("spaced", "solos", "performers")
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 RENDERS = ("png", "wav", "musicxml")  # what generate can write beside each solo's MIDI file
 CONDITIONS = ("none", "chords")
@@ -39,7 +40,7 @@ class DataConfig:
     tokenizer: str = "grammar"  # grammar (the classic values) or pitch
     solo: str | None = None  # solo part: instrument index, name or "program:N"; None: guess
     chords_from: str | None = None  # accompaniment part the chords come from (as solo); None: all others
-    lengths: str = "onsets"  # onsets: notes cut at the next onset; written: own lengths, as the exercise
+    lengths: str = "onsets"  # onsets: cut at the next onset; legato: held to it over a short silence; written: own
     chords: str | None = None  # progression (text or a .txt file) instead of the file's chords, e.g. "Dm7 G7 | Cmaj7"
     start: float | None = None  # section start, quarter notes
     end: float | None = None  # section end, quarter notes
@@ -47,9 +48,20 @@ class DataConfig:
     windows: str = "sliding"  # sliding: every window; exercise: m random windows, first input zeroed
     m: int = 60  # windows=exercise: how many windows
     stride: int = 1  # windows=sliding: step between training windows
+    val_stride: int = 1  # windows=sliding: step between validation windows (evaluate.py always scores every one)
     val_fraction: float = 0.1
     batch_size: int = 64
-    seed: int = 0  # the embedded corpus's seed
+    seed: int = 0  # the embedded corpus's seed; holdout=solos/performers: which ones are held out
+    holdout: str = "spaced"  # validation: spaced (evenly spaced pieces), solos or performers (drawn from seed)
+    min_count: int = 1  # vocabulary: a value seen fewer times maps to the nearest kept one (music/vocabulary.py)
+    # WJazzD only (data=wjazzd): which solos, from their metadata; null: any. Case does not matter.
+    performer: list[str] | None = None  # part of a name, e.g. [Coltrane, Charlie Parker]
+    title: list[str] | None = None  # part of a title
+    instrument: list[str] | None = None  # as the metadata writes it: ts, as, tp, tb, ss, cl, ...
+    style: list[str] | None = None  # BEBOP, COOL, HARDBOP, POSTBOP, SWING, TRADITIONAL, FUSION, FREE
+    rhythmfeel: list[str] | None = None  # SWING, LATIN, FUNK, TWOBEAT, MIX
+    metre: list[str] | None = None  # every bar of the solo in one of these, e.g. [4/4]
+    chordless: bool = False  # keep the solos with no chord at all
 
     def __post_init__(self) -> None:
         _check(self.Tx >= 2, f"data.Tx must be >= 2, got {self.Tx}")
@@ -57,8 +69,14 @@ class DataConfig:
         _check(self.lengths in LENGTHS, f"data.lengths must be one of {', '.join(LENGTHS)}, got {self.lengths!r}")
         _check(self.m >= 1, f"data.m must be >= 1, got {self.m}")
         _check(self.stride >= 1, f"data.stride must be >= 1, got {self.stride}")
+        _check(self.val_stride >= 1, f"data.val_stride must be >= 1, got {self.val_stride}")
         _check(0 < self.val_fraction < 1, f"data.val_fraction must be in (0, 1), got {self.val_fraction}")
         _check(self.batch_size >= 1, f"data.batch_size must be >= 1, got {self.batch_size}")
+        _check(self.holdout in HOLDOUTS, f"data.holdout must be one of {', '.join(HOLDOUTS)}, got {self.holdout!r}")
+        _check(self.min_count >= 1, f"data.min_count must be >= 1, got {self.min_count}")
+        for metre in self.metre or []:
+            top, _, bottom = str(metre).partition("/")
+            _check(top.isdigit() and bottom.isdigit(), f"data.metre: {metre!r} is not a metre like 4/4")
 
 
 @dataclass
@@ -207,6 +225,7 @@ class EvaluateConfig:
     overwrite: bool = False
     audio: bool = True  # WAV renders of the most and least likely solos
     device: str = "cpu"
+    chords: str | None = None  # what the solos play over, as generate.py takes it; None: the checkpoint's
     realise: str = "centre"  # as in GenerateConfig
 
     def __post_init__(self) -> None:

@@ -36,7 +36,7 @@ from jazz_solo.sequences import (
     context_features,
     encode_corpus,
     exercise_windows,
-    held_out_pieces,
+    held_out,
     sliding_windows,
     split_sequences,
 )
@@ -66,6 +66,16 @@ def too_short(cfg: DataConfig, train: list[list[int]], val: list[list[int]], one
             hints.append(f"raise data.val_fraction to {fraction:g} or more")
     advice = "; " + " or ".join(hints) if hints else "; the corpus is too short to train on"
     return f"too short for data.Tx={cfg.Tx}: {split} needs at least Tx + 1 = {need} values{advice}"
+
+
+def median(counts: Counter) -> int | None:
+    """The median of values given as value -> count (the lower middle one of an even count); None if empty."""
+    middle, seen = sum(counts.values()) // 2, 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen > middle:
+            return value
+    return None
 
 
 class WindowDataset(Dataset):
@@ -154,24 +164,27 @@ class JazzDataModule(pl.LightningDataModule):
             return
         cfg = self.cfg
         corpus = encode_corpus(cfg, self.condition)
-        scores, sequences, self.vocab = corpus.scores, corpus.sequences, corpus.vocab
-        train, val = split_sequences(sequences, cfg.val_fraction)
+        sequences, self.vocab = corpus.sequences, corpus.vocab
+        held = held_out(corpus, cfg) if len(sequences) > 1 else None
+        train, val = split_sequences(sequences, cfg.val_fraction, held)
         counts = Counter(i for seq in train for i in seq)
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
         # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
-        self.backing = scores[0].progression if len(scores) == 1 else default_backing(cfg.seed)
-        held = held_out_pieces(len(scores), cfg.val_fraction) if len(scores) > 1 else set()
-        pitches = sorted(note.pitch for i, score in enumerate(scores) if i not in held for note in score.notes)
-        self.home = pitches[len(pitches) // 2] if pitches else None  # the register solos are realised around
+        self.backing = corpus.scores[0].progression if len(sequences) == 1 else default_backing(cfg.seed)
+        pitches = Counter()  # of the training pieces' notes
+        for i, piece in enumerate(corpus.pitches):
+            if held is None or i not in held:
+                pitches.update(piece)
+        self.home = median(pitches)  # the register solos are realised around
         where = cfg.path or "the embedded corpus"
         exercise = cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx
 
         def windows(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
             """(train, val) windows of these per-piece sequences (values, or context ids beside them)."""
-            train, val = split_sequences(sequences, cfg.val_fraction)
+            train, val = split_sequences(sequences, cfg.val_fraction, held)
             if exercise:
                 return exercise_windows(train, cfg.Tx, cfg.m, cfg.seed), sliding_windows(val, cfg.Tx + 1, 1)
-            return sliding_windows(train, cfg.Tx + 1, cfg.stride), sliding_windows(val, cfg.Tx + 1, 1)
+            return sliding_windows(train, cfg.Tx + 1, cfg.stride), sliding_windows(val, cfg.Tx + 1, cfg.val_stride)
 
         train_windows, val_windows = windows(sequences)
         if len(train_windows) == 0 or len(val_windows) == 0:

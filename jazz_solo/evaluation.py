@@ -4,7 +4,7 @@ Imports neither Lightning nor wandb, so `evaluate.py` starts fast. The corpus is
 the checkpoint's data settings and split as in training (same vocabulary, same held-out pieces).
 
 Sets compared (the measures themselves are in jazz_solo/metrics.py):
-    solos     n solos sampled from the checkpoint over its backing progression;
+    solos     n solos sampled from the checkpoint over its backing progression (or `chords=`, as generate's);
     corpus    the training split, its pieces cut into `segment_bars`-bar pieces over their own chords;
     held-out  the validation split, cut the same way: what a model that had learnt the corpus's
               style perfectly would score, so its figures are the ones to aim at.
@@ -45,19 +45,13 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import Solo, backing_for, sample_solos, solo_midi
 from jazz_solo.music.audio import write_wav
 from jazz_solo.music.chords import NOTE_NAMES, Progression
+from jazz_solo.music.encoding import EncodedCorpus
 from jazz_solo.music.render import write_midi
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
 from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
 from jazz_solo.runs import file_record, write_json
-from jazz_solo.sequences import (
-    EncodedCorpus,
-    context_features,
-    encode_corpus,
-    held_out_pieces,
-    sliding_windows,
-    split_sequences,
-)
+from jazz_solo.sequences import context_features, encode_corpus, held_out, sliding_windows, split_sequences
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +143,10 @@ def corpus_pieces(
 ) -> tuple[list[M.Piece], list[M.Piece]]:
     """(training, held-out) pieces of `bars` bars, cut from the scores with the split training used."""
     if len(corpus.scores) > 1:
-        held_out = held_out_pieces(len(corpus.scores), data.val_fraction)
+        held = held_out(corpus, data)
         training, heldout = [], []
         for i, score in enumerate(corpus.scores):
-            (heldout if i in held_out else training).extend(M.segments(score.notes, score.progression, bars))
+            (heldout if i in held else training).extend(M.segments(score.notes, score.progression, bars))
         return training, heldout
     # One piece: training kept its first values; they end where their decoded notes end.
     score = corpus.scores[0]
@@ -350,17 +344,18 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
     data = DataConfig(**ckpt.hparams["data"])
     corpus = training_corpus(cfg.ckpt, data, ckpt.vocab, ckpt.condition)
-    train, val = split_sequences(corpus.sequences, data.val_fraction)
+    held = held_out(corpus, data) if len(corpus.sequences) > 1 else None
+    train, val = split_sequences(corpus.sequences, data.val_fraction, held)
     contexts = None
     if corpus.contexts is not None:
-        contexts = (split_sequences(corpus.contexts, data.val_fraction)[1], corpus.context_table)
+        contexts = (split_sequences(corpus.contexts, data.val_fraction, held)[1], corpus.context_table)
     found: dict = {"ckpt": str(cfg.ckpt), "ckpt_sha256": file_record(resolve_checkpoint(cfg.ckpt))["sha256"]}
     found |= {"n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
     found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise, "condition": ckpt.condition}
     found |= prediction_metrics(ckpt.net, train, val, data.Tx, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 
-    progression = backing_for(ckpt)
+    progression = backing_for(ckpt, cfg.chords)
     sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device)
     sampling |= dict(top_k=cfg.top_k, top_p=cfg.top_p, beam_width=cfg.beam_width, realise=cfg.realise)
     solos = sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)

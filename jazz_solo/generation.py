@@ -18,6 +18,7 @@ import torch
 from jazz_solo.atomic import write_bytes
 from jazz_solo.config import RENDERS, GenerateConfig
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.music import wjazzd
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.musicxml import write_musicxml
 from jazz_solo.music.render import to_pretty_midi
@@ -30,6 +31,7 @@ from jazz_solo.sampler import Condition, sample
 from jazz_solo.sequences import durations, progression_features
 
 log = logging.getLogger(__name__)
+TUNE_PREFIX = "wjazzd:"  # chords=wjazzd:Anthropology: a WJazzD solo's tune
 PROGRESS_FROM = 100  # solos: fewer are written before a bar would be worth showing
 MAX_TRIES = 6  # timed solos: sample this many times, twice as many values each time, before giving up
 
@@ -44,12 +46,18 @@ class Solo:
 
 
 def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
-    """The progression to play over: the checkpoint's, or `chords` (text, a .txt file, or a MIDI file's chords).
+    """The progression to play over: the checkpoint's, or `chords` (text, a .txt file, a MIDI file's chords,
+    or "wjazzd:<title or id>": that WJazzD solo's tune, from the checkpoint's WJazzD source or data/wjazzd).
 
     `tempo` overrides the tempo.
     """
     if chords is not None and chords.strip().lower().endswith(MIDI_SUFFIXES):
         progression = read_midi(chords.strip()).progression
+    elif chords is not None and chords.strip().startswith(TUNE_PREFIX):
+        path = ckpt.hparams.get("data", {}).get("path")
+        source = path if path and wjazzd.is_wjazzd(path) else wjazzd.WJAZZD_PATH
+        info, progression = wjazzd.tune_changes(source, chords.strip()[len(TUNE_PREFIX) :])
+        log.info("playing over %s (%s)", info.title, info.id)
     else:
         progression = Progression.from_dict(ckpt.backing)
         if chords is not None:

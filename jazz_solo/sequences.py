@@ -6,7 +6,7 @@ checkpoint was trained on without Lightning's start-up cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
 
 import numpy as np
 import torch
@@ -14,8 +14,7 @@ import torch
 from jazz_solo.config import DataConfig
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.context import N_FEATURES, Context, progression_contexts, value_contexts, value_steps
-from jazz_solo.music.score import Score, load_scores, over_progression
-from jazz_solo.music.tokenizers import get_tokenizer
+from jazz_solo.music.encoding import EncodedCorpus, encode_values
 
 PAD = -100  # a window step with no value: zero input, no target (cross_entropy's ignore_index)
 CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES}  # model.condition -> features per step
@@ -37,28 +36,13 @@ def exercise_windows(sequences: list[list[int]], Tx: int, m: int, seed: int) -> 
     return torch.tensor(rows, dtype=torch.long).reshape(m, Tx + 1)
 
 
-@dataclass
-class EncodedCorpus:
-    scores: list[Score]  # one per piece
-    vocab: list[str]  # index -> value, sorted
-    sequences: list[list[int]]  # one per piece: value indices
-    contexts: list[list[int]] | None = None  # condition=chords: per piece, each value's context id
-    context_table: torch.Tensor | None = None  # (n_contexts, N_FEATURES) float32: the ids' features
-
-
 def encode_corpus(cfg: DataConfig, condition: str = "none") -> EncodedCorpus:
-    """Read the corpus `cfg` names and encode each piece with its tokenizer (and, with condition=chords,
-    the context each value ends in: music/context.py)."""
-    tokenizer = get_tokenizer(cfg.tokenizer)
-    scores = load_scores(cfg.path, cfg.solo, cfg.start, cfg.end, cfg.chords_from, cfg.lengths)
-    if cfg.chords is not None:
-        scores = [over_progression(score, cfg.chords) for score in scores]
-    encoded = [tokenizer.encode(score) for score in scores]
-    vocab = sorted({v for values in encoded for v in values})
-    index = {v: i for i, v in enumerate(vocab)}
-    corpus = EncodedCorpus(scores, vocab, [[index[v] for v in values] for values in encoded])
+    """The corpus `cfg` names as values (music/encoding.py) and, with condition=chords, the context each
+    value ends in (music/context.py), walked with the values as kept (as the sampler's clock walks them)."""
+    corpus = encode_values(cfg)
     if condition == "chords":
-        contexts = [value_contexts(values, score.progression) for values, score in zip(encoded, scores)]
+        values = [[corpus.vocab[i] for i in seq] for seq in corpus.sequences]
+        contexts = [value_contexts(v, score.progression) for v, score in zip(values, corpus.scores)]
         known: dict[Context, int] = {}
         corpus.contexts = [[known.setdefault(c, len(known)) for c in piece] for piece in contexts]
         corpus.context_table = multi_hot(list(known))
@@ -101,13 +85,33 @@ def held_out_pieces(n_pieces: int, val_fraction: float) -> set[int]:
     return {int(step * (i + 0.5)) for i in range(n_val)}
 
 
-def split_sequences(sequences: list[list[int]], val_fraction: float) -> tuple[list[list[int]], list[list[int]]]:
-    """(train, val): evenly spaced whole sequences held out, or the tail of a single one."""
+def held_out(corpus: EncodedCorpus, cfg: DataConfig) -> set[int]:
+    """The pieces validation holds out (data.holdout): evenly spaced, or whole pieces or whole performers
+    drawn from data.seed, about val_fraction of the pieces (performers: at least that, at least one)."""
+    n = len(corpus.sequences)
+    n_val = max(1, round(n * cfg.val_fraction))
+    rng = random.Random(cfg.seed)
+    if cfg.holdout == "spaced":
+        return held_out_pieces(n, cfg.val_fraction)
+    if cfg.holdout == "solos":
+        return set(rng.sample(range(n), n_val))
+    chosen: set[int] = set()
+    for group in rng.sample(sorted(set(corpus.groups)), len(set(corpus.groups))):
+        if len(chosen) >= n_val:
+            break
+        chosen |= {i for i, g in enumerate(corpus.groups) if g == group}
+    return chosen
+
+
+def split_sequences(
+    sequences: list[list[int]], val_fraction: float, held: set[int] | None = None
+) -> tuple[list[list[int]], list[list[int]]]:
+    """(train, val): whole sequences held out (`held`, default evenly spaced), or the tail of a single one."""
     if len(sequences) == 1:
         seq = sequences[0]
         cut = len(seq) - max(1, round(len(seq) * val_fraction))
         return [seq[:cut]], [seq[cut:]]
-    val_idx = held_out_pieces(len(sequences), val_fraction)
+    val_idx = held_out_pieces(len(sequences), val_fraction) if held is None else held
     train = [s for i, s in enumerate(sequences) if i not in val_idx]
     val = [s for i, s in enumerate(sequences) if i in val_idx]
     return train, val

@@ -84,3 +84,58 @@ def trained_ckpt(tmp_path_factory) -> Path:
     best = fit(tiny_train_config(tmp))
     assert best is not None and best.exists()
     return best
+
+
+WJAZZD_EXTRACT = ROOT / "tests" / "data" / "wjazzd"
+
+
+def wjazzd_db(folder: Path, path: Path) -> Path:
+    """A wjazzd.db to the official schema (README of the shared data) holding a CSV folder's solos.
+
+    Like the release, the beats table writes the chord and the metre only where they change.
+    """
+    import csv
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE solo_info (melid INTEGER PRIMARY KEY, performer TEXT, title TEXT, instrument TEXT, style TEXT,
+            avgtempo REAL, tempoclass TEXT, rhythmfeel TEXT, key TEXT, signature TEXT, chord_changes TEXT,
+            chorus_count INTEGER);
+        CREATE TABLE transcription_info (melid INTEGER, filename_sv TEXT);
+        CREATE TABLE melody (eventid INTEGER PRIMARY KEY, melid INTEGER, onset REAL, pitch REAL, duration REAL,
+            period INTEGER, division INTEGER, bar INTEGER, beat INTEGER, tatum INTEGER, subtatum INTEGER,
+            num INTEGER, denom INTEGER, beatprops TEXT, beatdur REAL, tatumprops TEXT, loud_max REAL);
+        CREATE TABLE beats (beatid INTEGER PRIMARY KEY, melid INTEGER, onset REAL, bar INTEGER, beat INTEGER,
+            signature TEXT, chord TEXT, form TEXT, bass_pitch REAL, chorus_id INTEGER);
+        """
+    )
+    with open(folder / "wjd_meta.csv", newline="", encoding="utf-8") as file:
+        meta = list(csv.DictReader(file))
+    for melid, row in enumerate(meta, 1):
+        fields = ("performer", "title", "instrument", "style", "avgtempo", "tempoclass", "rhythmfeel", "key")
+        values = [melid, *(row[f] for f in fields), row["signature"], row["chord_changes"], row["chorus_count"]]
+        db.execute("INSERT INTO solo_info VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        db.execute("INSERT INTO transcription_info VALUES (?, ?)", (melid, row["filename_sv"]))
+        name = row["id"].removesuffix(".sv")
+        with open(folder / "mcsv_melody" / f"{name}.csv", newline="", encoding="utf-8") as file:
+            for n in csv.DictReader(file):
+                db.execute(
+                    "INSERT INTO melody (melid, onset, pitch, duration, bar, beat, beatdur) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (melid, n["onset"], n["pitch"], n["duration"], n["bar"], n["beat"], n["beat_duration"]),
+                )
+        with open(folder / "mcsv_beat" / f"{name}_beattrack.csv", newline="", encoding="utf-8") as file:
+            chord = signature = None
+            for b in csv.DictReader(file):
+                new_chord = b["chord"] if b["chord"] != chord else ""
+                new_signature = b["signature"].strip("'") if b["signature"] != signature else ""
+                chord, signature = b["chord"], b["signature"]
+                db.execute(
+                    "INSERT INTO beats (melid, onset, bar, beat, signature, chord) VALUES (?, ?, ?, ?, ?, ?)",
+                    (melid, b["onset"], b["bar"], b["beat"], new_signature, new_chord),
+                )
+    db.commit()
+    db.close()
+    return path

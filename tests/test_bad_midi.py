@@ -16,8 +16,8 @@ from jazz_solo.config import DataConfig
 from jazz_solo.data import JazzDataModule
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import backing_for
+from jazz_solo.music.encoding import load_scores
 from jazz_solo.music.render import write_midi
-from jazz_solo.music.score import load_scores
 
 
 def good_midi(path: Path, n_notes: int = 64, drums_only: bool = False) -> Path:
@@ -93,8 +93,8 @@ def test_bad_solo_index_section_and_folders(tmp_path):
     result = run_script("-m", "jazz_solo.music", "inspect", str(song), "--start", "400", "--end", "440")
     assert_one_line_error(result, str(song), "no notes in the section")
     (tmp_path / "empty").mkdir()
-    result = run_script("-m", "jazz_solo.music", "inspect", str(tmp_path / "empty"))
-    assert_one_line_error(result, "is a folder")
+    result = run_script("-m", "jazz_solo.music", "inspect", str(tmp_path / "empty"))  # a folder: a corpus
+    assert_one_line_error(result, "empty: folder has no .mid or .midi files")
     with pytest.raises(JazzSoloError, match="folder has no .mid or .midi files"):
         load_scores(str(tmp_path / "empty"))
 

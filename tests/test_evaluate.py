@@ -17,8 +17,9 @@ from jazz_solo.config import DataConfig, EvaluateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.evaluation import corpus_pieces, default_out, evaluate, evaluate_checkpoint
 from jazz_solo.music.corpus import embedded_scores
+from jazz_solo.music.encoding import EncodedCorpus
 from jazz_solo.music.tokenizers import PitchTokenizer
-from jazz_solo.sequences import EncodedCorpus, split_sequences
+from jazz_solo.sequences import split_sequences
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,7 @@ def test_one_piece_is_cut_where_its_training_values_end():
     score = embedded_scores()[0]  # 32 bars of 4/4
     values = PitchTokenizer().encode(score)
     vocab = sorted(set(values))
-    corpus = EncodedCorpus([score], vocab, [[vocab.index(v) for v in values]])
+    corpus = EncodedCorpus(vocab, [[vocab.index(v) for v in values]], [score.name], [score.name], lambda: [score])
     train, _ = split_sequences(corpus.sequences, 0.25)
     training, heldout = corpus_pieces(corpus, DataConfig(tokenizer="pitch", val_fraction=0.25), train, bars=2)
     n_train_notes = sum(not vocab[i].startswith("R,") for i in train[0])

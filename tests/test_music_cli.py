@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
+import shutil
+from collections import Counter
 
 import pytest
 
-from conftest import assert_one_line_error, run_script, shared_file
+from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_script, shared_file, wjazzd_db
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.music import wjazzd
 from jazz_solo.music.__main__ import write_corpus
 from jazz_solo.music.classic import CLASSIC_SHA256, download
+from jazz_solo.music.wjazzd_download import (
+    WJAZZD_MANIFEST,
+    WJAZZD_MANIFEST_SHA256,
+    download_csv,
+    download_db,
+    read_manifest,
+)
 
 
 def test_inspect_json_on_a_corpus_file(tmp_path):
@@ -59,3 +71,84 @@ def test_download_the_classic_file_from_a_local_copy(tmp_path):
     # Already there with the right checksum: nothing is fetched again (this URL would fail).
     assert download(written, (tmp_path / "nowhere.mid").as_uri()) == written
     assert CLASSIC_SHA256 in (shared_file("README.md").read_text())
+
+
+def test_inspect_json_on_a_wjazzd_folder_and_db(tmp_path):
+    db = wjazzd_db(WJAZZD_EXTRACT, tmp_path / "wjazzd.db")
+    reports = []
+    for source in (WJAZZD_EXTRACT, db):
+        result = run_script("-m", "jazz_solo.music", "inspect", str(source), "--json", "--min-count", "2")
+        assert result.returncode == 0, result.stderr[-2000:]
+        reports.append(json.loads(result.stdout))
+    folder, from_db = reports
+    labels = Counter()
+    for melody in (WJAZZD_EXTRACT / "mcsv_melody").iterdir():
+        with open(melody, encoding="utf-8") as file:
+            labels.update(row["chord"] for row in csv.DictReader(file))
+    assert folder["pieces"] == 6 and folder["source_notes"] == sum(labels.values()) >= folder["notes"] > 400
+    assert folder["unparsed_chords"] == 0 and folder["kind"] == "wjazzd" and folder["performers"] == 5
+    assert 0 < folder["coverage"] < 1 and folder["n_values"] < folder["n_values_before_policy"]
+    assert folder["chord_labels"] == len(labels) and folder["most_common_chords"][0] == ["NC", labels["NC"]]
+    assert {k: v for k, v in folder.items() if k != "source"} == {k: v for k, v in from_db.items() if k != "source"}
+
+
+def test_download_wjazzd_checks_every_file_and_resumes(tmp_path):
+    assert hashlib.sha256(WJAZZD_MANIFEST.read_bytes()).hexdigest() == WJAZZD_MANIFEST_SHA256
+    source = tmp_path / "mirror"  # the extract as the pinned repository would serve it
+    shutil.copytree(WJAZZD_EXTRACT, source)
+    manifest = WJAZZD_EXTRACT / "SHA256SUMS"
+    dest = tmp_path / "data" / "wjazzd"
+    assert download_csv(dest, source.as_uri(), manifest) == dest
+    for _, name in read_manifest(manifest):
+        assert (dest / name).read_bytes() == (WJAZZD_EXTRACT / name).read_bytes()
+    infos = wjazzd.read_infos(dest)  # no metadata table: performer and title from the file names
+    assert len(infos) == 6 and {i.performer for i in infos} >= {"Louis Armstrong", "Kid Ory", "Zoot Sims"}
+    assert download_csv(dest, (tmp_path / "nowhere").as_uri(), manifest) == dest  # all there: nothing fetched
+
+    melody = source / "mcsv_melody" / "KidOry_SavoyBlues_FINAL.csv"
+    melody.write_text(melody.read_text().replace(",67,", ",68,", 1))
+    (dest / "mcsv_melody" / "KidOry_SavoyBlues_FINAL.csv").unlink()
+    with pytest.raises(JazzSoloError, match="KidOry_SavoyBlues_FINAL.csv: not the expected file"):
+        download_csv(dest, source.as_uri(), manifest)
+    assert not (dest / "mcsv_melody" / "KidOry_SavoyBlues_FINAL.csv").exists()
+    assert not list(dest.rglob("*.tmp"))
+
+
+def test_download_wjazzd_db_and_the_cli_prints_the_notice(tmp_path):
+    db = wjazzd_db(WJAZZD_EXTRACT, tmp_path / "source.db")
+    with pytest.raises(JazzSoloError, match="bytes, not the release's"):
+        download_db(tmp_path / "out", db.as_uri())
+    not_db = tmp_path / "not.db"
+    not_db.write_bytes(b"SQLite format 3\0 but not really")
+    with pytest.raises(JazzSoloError, match="not a WJazzD database"):
+        download_db(tmp_path / "out.db", not_db.as_uri(), size=None)
+    assert not (tmp_path / "out.db").exists()
+    assert download_db(f"{tmp_path}/", db.as_uri(), size=db.stat().st_size) == tmp_path / "wjazzd.db"
+    assert wjazzd.read_infos(tmp_path / "wjazzd.db")[0].performer == wjazzd.read_infos(db)[0].performer
+    args = ("download", "wjazzd", str(tmp_path / "csv"), "--url", (tmp_path / "missing").as_uri())
+    result = run_script("-m", "jazz_solo.music", *args)
+    assert_one_line_error(result, "cannot download")
+
+
+def test_download_wjazzd_cli_from_a_local_copy_of_the_pinned_files(tmp_path):
+    """The shipped manifest, end to end: all 912 CSV files from a local copy, then the licence notice."""
+    source = shared_file("wjazzd")
+    dest = tmp_path / "wjazzd"
+    result = run_script("-m", "jazz_solo.music", "download", "wjazzd", str(dest), "--url", source.as_uri())
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[0] == str(dest) and "ODbL v1.0" in result.stdout
+    assert (dest / "SHA256SUMS").read_bytes() == (source / "SHA256SUMS").read_bytes()
+    assert len(wjazzd.read_infos(dest)) == 456
+
+
+def test_inspect_json_on_a_folder_of_midi_files(tmp_path):
+    folder = tmp_path / "midi"
+    folder.mkdir()
+    for path in write_corpus(tmp_path / "all", seed=0)[:3]:
+        shutil.copy(path, folder)
+    result = run_script("-m", "jazz_solo.music", "inspect", str(folder), "--json", "--tokenizer", "pitch")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["kind"] == "midi" and report["pieces"] == 3 and report["coverage"] == 1.0
+    assert report["notes"] == report["source_notes"] > 100 and report["unparsed_chords"] == 0
+    assert report["n_values"] == report["n_values_before_policy"] and report["chord_labels"] >= 3

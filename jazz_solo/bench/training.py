@@ -1,4 +1,4 @@
-"""python -m jazz_solo.bench train [--epochs N] [--threads N] [--repeat N] [--no-cold] [--json]
+"""python -m jazz_solo.bench train [--epochs N] [--threads N] [--repeat N] [--no-cold] [--wjazzd PATH] [--json]
 
 Lightning's fit against a plain PyTorch loop, in one process, on the classic exercise's shape: m = 60
 windows of Tx = 30 over 78 values, n_a = 64, one full batch per epoch, Adam (lr 0.01), 100 epochs. Both
@@ -7,6 +7,11 @@ epoch (as `experiment=exercise` runs it) or every epoch (the default trainer's c
 with the config train.py composes for `experiment=exercise` (trainer, checkpoint callbacks, W&B offline
 logger, progress bar, and the callbacks every run gets); its data are the same tensors. Then the cold
 wall time of `python train.py experiment=exercise` in a fresh process.
+
+The full-corpus case (when WJazzD is at data/wjazzd, ../shared/data/wjazzd or --wjazzd; skipped otherwise):
+the corpus's load time (read and encode, `experiment=wjazzd`'s data settings) with an empty cache and
+from the cache, then training tokens per second on its windows (batch x Tx values a step), the plain loop
+against Lightning's fit with the `experiment=wjazzd` config, a fixed number of steps each, no validation.
 
 Figures are printed, never asserted; on a shared machine they are noisy.
 """
@@ -23,6 +28,7 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
+from unittest import mock
 
 import torch
 from torch.nn import functional as F
@@ -125,6 +131,86 @@ def lightning_fit(train: tuple, val: tuple, epochs: int, val_every: int) -> dict
     return {"build_s": built - start, "fit_s": end - built, "epochs_s": clock.seconds}
 
 
+def find_wjazzd(given: str | None) -> Path | None:
+    from jazz_solo.music.wjazzd import is_wjazzd
+
+    places = [Path(given)] if given else [ROOT / "data" / "wjazzd", ROOT.parent / "shared" / "data" / "wjazzd"]
+    return next((place for place in places if is_wjazzd(place)), None)
+
+
+def wjazzd_config(path: Path, out: Path, steps: int):
+    """`train.py experiment=wjazzd` on `path`: one epoch of `steps` training steps, no validation."""
+    from hydra import compose, initialize_config_dir
+
+    from jazz_solo.config import TrainConfig, load
+
+    overrides = [f"data.path={path}", f"output_dir={out}", "name=bench", "trainer.max_epochs=1"]
+    overrides += [f"+trainer.limit_train_batches={steps}", "+trainer.limit_val_batches=0", "logger=none"]
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        return load(TrainConfig, compose("train", ["experiment=wjazzd", *overrides]))
+
+
+def wjazzd_case(path: Path, steps: int, repeat: int) -> list[dict]:
+    """Records: load_cold / load_cached (seconds), plain / lightning (training tokens per second)."""
+    import pytorch_lightning as pl
+
+    from jazz_solo.data import JazzDataModule
+    from jazz_solo.model import JazzSoloModule
+    from jazz_solo.net import SoloNet
+    from jazz_solo.sequences import encode_corpus
+    from jazz_solo.training import build_trainer
+
+    records = []
+    with tempfile.TemporaryDirectory(prefix="bench_wjazzd_") as out:
+        cfg = wjazzd_config(path, Path(out), steps)
+        with mock.patch.dict(os.environ, JAZZ_SOLO_CACHE=str(Path(out) / "cache")):  # an empty cache first
+            for impl in ("load_cold", "load_cached"):
+                start = time.perf_counter()
+                corpus = encode_corpus(cfg.data)
+                records.append({"impl": impl, "seconds": time.perf_counter() - start, "pieces": len(corpus.names)})
+            data = JazzDataModule(cfg.data)
+            data.setup()
+        batches = [batch for _, batch in zip(range(steps), data.train_dataloader())]
+        tokens = sum(y.numel() for _, y in batches)
+        model = cfg.model
+
+        def plain() -> float:
+            torch.manual_seed(0)
+            net = SoloNet(data.n_values, model.n_a, model.cell, model.dropout)
+            optimizer = torch.optim.Adam(net.parameters(), lr=model.lr)
+            start = time.perf_counter()
+            for x, y in batches:
+                logits = net(x)[0]
+                loss = F.cross_entropy(logits.reshape(-1, data.n_values), y.reshape(-1))
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                loss.item()
+            return time.perf_counter() - start
+
+        class Clock(pl.Callback):
+            def on_train_epoch_start(self, trainer, pl_module):
+                self.start = time.perf_counter()
+
+            def on_train_epoch_end(self, trainer, pl_module):
+                self.seconds = time.perf_counter() - self.start
+
+        def lightning() -> float:
+            torch.manual_seed(0)
+            module = JazzSoloModule(asdict(cfg.model), **data.describe())
+            trainer, clock = build_trainer(cfg), Clock()
+            trainer.callbacks.insert(0, clock)
+            trainer.fit(module, datamodule=data)
+            return clock.seconds
+
+        plain()  # warm-up
+        for impl, run in (("plain", plain), ("lightning", lightning)):
+            seconds = min(run() for _ in range(repeat))
+            records.append({"impl": impl, "seconds": seconds, "tokens_per_s": tokens / seconds, "steps": steps})
+    shape = {"n_values": data.n_values, "n_a": model.n_a, "Tx": cfg.data.Tx, "batch_size": cfg.data.batch_size}
+    return [{"case": "wjazzd"} | record | shape for record in records]
+
+
 def cold_train_seconds(threads: int) -> float:
     """Wall time of a fresh `python train.py experiment=exercise` (default logger: W&B offline)."""
     with tempfile.TemporaryDirectory(prefix="bench_train_cold_") as out:
@@ -144,6 +230,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each; the fastest counts")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold `python train.py` timing")
+    parser.add_argument("--wjazzd", help="the WJazzD folder or .db (default: data/wjazzd or ../shared/data/wjazzd)")
+    parser.add_argument("--no-wjazzd", action="store_true", help="skip the full-corpus case")
+    parser.add_argument("--steps", type=int, default=20, help="WJazzD case: training steps timed per run")
     parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
     args = parser.parse_args(argv)
 
@@ -173,6 +262,10 @@ def main(argv: list[str]) -> None:
         cold_record = {"impl": "train_py_cold", "seconds": cold, "epochs": 100, "val_every": 10}
         records.append(cold_record | {"threads": args.threads})
 
+    wjazzd = None if args.no_wjazzd else find_wjazzd(args.wjazzd)
+    if wjazzd is not None:
+        with contextlib.redirect_stdout(sys.stderr):
+            records += wjazzd_case(wjazzd, args.steps, args.repeat)
     if args.json:
         print(json.dumps(records, indent=1))
         return
@@ -188,6 +281,8 @@ def main(argv: list[str]) -> None:
         "lightning_build_trainer": "building the Trainer (W&B starts here)",
     }
     for record in records:
+        if record.get("case") == "wjazzd":
+            continue
         if record["impl"] == "train_py_cold":
             print(f"cold `python train.py experiment=exercise`: {record['seconds']:.1f} s (target <= 12 s)")
             continue
@@ -200,3 +295,17 @@ def main(argv: list[str]) -> None:
         if record["impl"] == "lightning_build_trainer":
             per_epoch = ""
         print(f"{label:58}{record['seconds']:9.3f}{per_epoch:>10}{record['ratio']:9.2f}x")
+    full = [record for record in records if record.get("case") == "wjazzd"]
+    if not full:
+        print("WJazzD: not found (data/wjazzd, ../shared/data/wjazzd or --wjazzd): full-corpus case skipped")
+        return
+    first = full[-1]
+    print(
+        f"WJazzD, experiment=wjazzd ({full[0]['pieces']} solos, {first['n_values']} values, n_a {first['n_a']}, "
+        f"batch {first['batch_size']} x Tx {first['Tx']}):"
+    )
+    for record in full:
+        if record["impl"].startswith("load"):
+            print(f"  load {record['impl'][5:]:<12}{record['seconds']:8.2f} s")
+        else:
+            print(f"  training, {record['impl']:<10}{record['tokens_per_s']:8.0f} tokens/s ({record['steps']} steps)")

@@ -26,7 +26,12 @@ from a minor second up to a perfect fourth down ("d1" is a diminished unison, "P
 eleventh, "dd5" a doubly diminished fifth). Examples: "C,0.500", "S,0.250,<m2,P-4>", "R,0.333".
 
 The chord of a note is the progression's span at its onset, heard as the pitches the
-accompaniment played (or the symbol's tones). Measures are the progression's bars, counted
+accompaniment played (or the symbol's tones). Over "no chord" (NC: an intro, a pickup, a break) a
+note is heard against the last chord before it, or where none came yet the first one after: a soloist
+keeps playing the form's harmony through a break, and a pickup leads into the first chord, so its
+roles say what the note does there. Calling every such note X would teach the model a burst of
+"anything" at each break, and realising them would pick pitches at random. Only a progression with no
+chord at all (a free solo) makes every note X. Measures are the progression's bars, counted
 from the score's start. Values follow music21's spelling rules (spelling.py) because that is
 how the exercise wrote them: given the same notes, ours are its values token for token
 (tests/test_classic.py).
@@ -65,8 +70,10 @@ Either way a note shorter than MIN_SPACING is not struck, the previous note is h
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import ClassVar
 
 from jazz_solo.errors import JazzSoloError
@@ -84,7 +91,8 @@ REALISE = ("centre", "random")
 LEAN = 0.25  # realise=centre: how far (semitones) a note without a bracket leans towards home: ties only
 
 
-def role(pitch: int, chord: Sequence[int]) -> str:
+@lru_cache(maxsize=1 << 16)
+def role(pitch: int, chord: tuple[int, ...]) -> str:
     """C, S, A or X: what `pitch` is against the chord (MIDI pitches as played)."""
     classes = {p % 12 for p in chord}
     if pitch % 12 in classes:
@@ -96,6 +104,29 @@ def role(pitch: int, chord: Sequence[int]) -> str:
     return "X"
 
 
+class Harmony:
+    """What a note at a time is heard against (see the module docstring): a lookup by bisection."""
+
+    def __init__(self, progression: Progression):
+        spans = progression.spans
+        self.starts = [span.start for span in spans]
+        self.length = progression.length
+        sounding = [span.tones for span in spans]
+        last: tuple[int, ...] = next((tones for tones in sounding if tones), ())  # before any: the first after
+        self.tones = []
+        for tones in sounding:
+            last = tones or last
+            self.tones.append(last)
+
+    def at(self, time: float) -> tuple[int, ...]:
+        """The heard chord's pitches at `time` (the progression repeats past its end)."""
+        if not self.starts:
+            return ()
+        t = (time + 1e-9) % self.length if self.length else 0.0  # as Progression.span_at: a hair before is on
+        return self.tones[max(0, bisect_right(self.starts, t) - 1)]
+
+
+@lru_cache(maxsize=1 << 14)
 def bracket(previous: int, pitch: int) -> str:
     """The bracket "<UP,DOWN>": the interval from `previous` to `pitch` widened by a minor third each way."""
     steps, semitones = spell(pitch)[0] - spell(previous)[0], pitch - previous
@@ -172,6 +203,7 @@ class GrammarTokenizer:
 
     def encode(self, score: Score) -> list[str]:
         progression = score.progression
+        harmony = Harmony(progression)
         bar = progression.beats_per_bar
         values: list[str] = []
         time = 0.0
@@ -179,7 +211,7 @@ class GrammarTokenizer:
         for note in score.notes:
             values += rests(note.start - time, bar)
             measure = int(snap(note.start) // bar)
-            value = f"{role(note.pitch, progression.span_at(note.start).tones)},{duration_text(note.duration)}"
+            value = f"{role(note.pitch, harmony.at(note.start))},{duration_text(note.duration)}"
             if previous is not None and previous[0] == measure:
                 value += "," + bracket(previous[1], note.pitch)
             values.append(value)
@@ -198,6 +230,7 @@ class GrammarTokenizer:
             raise JazzSoloError(f"realise must be one of {', '.join(REALISE)}, got {realise!r}")
         home = sum(START) / 2 if home is None else home
         rng = random.Random(seed)
+        harmony = Harmony(progression)
         notes: list[Note] = []
         time = 0.0
         previous: int | None = None
@@ -207,7 +240,7 @@ class GrammarTokenizer:
                 if kind != REST and notes and abs(notes[-1].end - time) < 1e-6:  # too short: hold the last note
                     notes[-1] = replace(notes[-1], duration=snap(notes[-1].duration + duration))
             else:
-                tones = progression.span_at(time).tones
+                tones = harmony.at(time)
                 if realise == "centre" and leap is not None and previous is not None:
                     low, high = previous + leap[0], previous + leap[1]
                     centre, reach = (low + high) / 2, range(max(low, PLAYABLE[0]), min(high, PLAYABLE[1]) + 1)

@@ -33,6 +33,7 @@ from jazz_solo.music.chords import DETECTABLE, Chord, ChordSpan, Progression
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MAX_NOTES = 200_000  # a guard against pathological files, far above any real solo
+LEGATO_REST = 0.5  # quarter notes: lengths=legato holds a note over a shorter silence (see legato)
 CHORD_TOLERANCE = 1 / 16  # quarter notes: notes struck and released this close together form a chord
 
 
@@ -66,6 +67,7 @@ class Score:
     solo_part: Part | None = None
     chord_parts: list[Part] = field(default_factory=list)
     metre: tuple[int, int] = (4, 4)
+    bar_metres: tuple[tuple[int, int], ...] = ()  # every metre its bars are in, where known (WJazzD's beat track)
     section: tuple[float, float | None] = (0.0, None)  # where the score starts (and ends) in the file
 
 
@@ -106,6 +108,19 @@ def monophonic(notes: list[Note], cut: bool = True) -> list[Note]:
         duration = note.duration if nxt is None or not cut else min(note.duration, snap(nxt.start - note.start))
         trimmed.append(Note(note.start, duration, note.pitch, note.velocity))
     return trimmed
+
+
+def legato(notes: list[Note], rest: float = LEGATO_REST) -> list[Note]:
+    """lengths=legato: each note of a line held to the next onset unless at least `rest` of silence follows it.
+
+    A played length (staccato, ghost notes) is articulation; the rhythm is the time between onsets,
+    and only a real silence is a rest."""
+    held = []
+    for note, nxt in zip(notes, notes[1:] + [None]):
+        if nxt is not None and nxt.start - note.end < rest:
+            note = Note(note.start, snap(nxt.start - note.start), note.pitch, note.velocity)
+        held.append(note)
+    return held
 
 
 def detect_chord(pitches: list[int]) -> Chord | None:
@@ -179,7 +194,8 @@ def read_midi(
     """Read a MIDI file into a Score. `start`/`end` (quarter notes) select a section.
 
     lengths: "onsets" cuts each solo note at the next onset (one clean line: values give back every
-    onset); "written" keeps each note's own quantised length, as the classic exercise's values did.
+    onset); "legato" also holds it to the next onset over a silence shorter than LEGATO_REST (see legato);
+    "written" keeps each note's own quantised length, as the classic exercise's values did.
 
     Raises JazzSoloError with the file name for anything that is not a usable MIDI file.
     """
@@ -240,7 +256,8 @@ def score_from_pretty_midi(
                 notes.append(Note(snap(onset - offset), length, pitch, velocity))
         return sorted(notes, key=lambda n: (n.start, n.pitch))
 
-    line = monophonic(as_notes(read(pm.instruments[solo_index])), cut=lengths == "onsets")
+    line = monophonic(as_notes(read(pm.instruments[solo_index])), cut=lengths != "written")
+    line = legato(line) if lengths == "legato" else line
     if not line:
         raise JazzSoloError(f"{source}: the solo part (instrument {solo_index}) has no notes in the section")
     if chords_from is None:
@@ -339,46 +356,6 @@ def chords_per_bar(
 
 def midi_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in MIDI_SUFFIXES and p.is_file())
-
-
-def load_scores(
-    path: str | None,
-    solo: int | str | None = None,
-    start: float | None = None,
-    end: float | None = None,
-    chords_from: int | str | None = None,
-    lengths: str = "onsets",
-) -> list[Score]:
-    """The training corpus: a .mid file, a folder of them, or (path None) the embedded corpus.
-
-    In a folder, unreadable files are skipped with one warning as long as one good file remains.
-    """
-    if path is None:
-        from jazz_solo.music.corpus import embedded_scores
-
-        return embedded_scores()
-    where = Path(path).expanduser()
-    if where.is_dir():
-        files = midi_files(where)
-        if not files:
-            raise JazzSoloError(f"{path}: folder has no .mid or .midi files")
-        scores, bad = [], []
-        for file in files:
-            try:
-                scores.append(read_midi(file, solo, start, end, chords_from, lengths))
-            except JazzSoloError as err:
-                bad.append(str(err))
-        if not scores:
-            raise JazzSoloError(f"{path}: no usable MIDI file ({'; '.join(bad)})")
-        if bad:
-            warnings.warn(f"skipped {len(bad)} unusable file(s): {'; '.join(bad)}", stacklevel=2)
-        return scores
-    if not where.exists():
-        from jazz_solo.music.classic import CLASSIC_DEST
-
-        hint = " (fetch it with `make data`)" if where.name == CLASSIC_DEST.name else ""
-        raise JazzSoloError(f"{path}: no such file or folder{hint}")
-    return [read_midi(where, solo, start, end, chords_from, lengths)]
 
 
 def over_progression(score: Score, text: str) -> Score:
