@@ -34,13 +34,21 @@ def download(dest: str | os.PathLike = CLASSIC_DEST, url: str = CLASSIC_URL, sha
     dest = Path(dest)
     if dest.is_file() and hashlib.sha256(dest.read_bytes()).hexdigest() == sha256:
         return dest
+    data = fetch(url, MAX_BYTES)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise JazzSoloError(f"{url}: not the expected file (sha256 {digest}, expected {sha256}); nothing written")
+    return write_bytes(dest, data)
+
+
+def fetch(url: str, max_bytes: int) -> bytes:
+    """The bytes at `url` (https or file://); a failure, or more than max_bytes, is one JazzSoloError line."""
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read(MAX_BYTES + 1)
+            data = response.read(max_bytes + 1)
     except (OSError, ValueError) as err:  # URLError and timeouts are OSErrors; ValueError: not a URL
         reason = getattr(err, "reason", None) or str(err) or type(err).__name__
         raise JazzSoloError(f"{url}: cannot download ({reason})") from None
-    digest = hashlib.sha256(data).hexdigest()
-    if len(data) > MAX_BYTES or digest != sha256:
-        raise JazzSoloError(f"{url}: not the expected file (sha256 {digest}, expected {sha256}); nothing written")
-    return write_bytes(dest, data)
+    if len(data) > max_bytes:
+        raise JazzSoloError(f"{url}: larger than {max_bytes} bytes; nothing written")
+    return data

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from jazz_solo.atomic import write_bytes
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.music.classic import fetch
 
 WJAZZD_CSV_URL = "https://raw.githubusercontent.com/slSeanWU/jazz_transformer/eb77f0971e653d7208ed708f704b4d3d4b3eeff0/"
 WJAZZD_MANIFEST = Path(__file__).with_name("wjazzd.sha256")  # sha256sum lines: "<sha256>  mcsv_beat/<file>"
@@ -41,18 +42,6 @@ NOTICE = (
     "A model trained on it is a Produced Work: share it with this notice. Cite: Pfleiderer, Frieler, Abesser, "
     "Zaddach, Burkhart (eds.), Inside the Jazzomat, Schott Campus, 2017."
 )
-
-
-def fetch(url: str) -> bytes:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            data = response.read(MAX_BYTES + 1)
-    except (OSError, ValueError) as err:  # URLError and timeouts are OSErrors; ValueError: not a URL
-        reason = getattr(err, "reason", None) or str(err) or type(err).__name__
-        raise JazzSoloError(f"{url}: cannot download ({reason})") from None
-    if len(data) > MAX_BYTES:
-        raise JazzSoloError(f"{url}: larger than {MAX_BYTES} bytes; nothing written")
-    return data
 
 
 def read_manifest(manifest: Path) -> list[tuple[str, str]]:
@@ -76,7 +65,7 @@ def download_csv(dest: str | os.PathLike = WJAZZD_DEST, url: str = WJAZZD_CSV_UR
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
             continue
         source = base + urllib.parse.quote(name)
-        data = fetch(source)
+        data = fetch(source, MAX_BYTES)
         found = hashlib.sha256(data).hexdigest()
         if found != digest:
             raise JazzSoloError(f"{source}: not the expected file (sha256 {found}, expected {digest}); not written")
@@ -91,7 +80,7 @@ def download_db(dest: str | os.PathLike = WJAZZD_DB_DEST, url: str = WJAZZD_DB_U
     if str(dest).endswith(("/", os.sep)) or Path(dest).is_dir():
         dest = Path(dest) / "wjazzd.db"
     dest = Path(dest)
-    data = fetch(url)
+    data = fetch(url, MAX_BYTES)
     if size is not None and len(data) != size:
         raise JazzSoloError(f"{url}: {len(data)} bytes, not the release's {size}; nothing written")
     with tempfile.TemporaryDirectory() as folder:
