@@ -21,7 +21,6 @@ import os
 import sqlite3
 import tempfile
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from jazz_solo.atomic import write_bytes
