@@ -7,6 +7,7 @@ Lightning (about 2 s of start-up).
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,9 @@ class SoloNet(nn.Module):
             zeros = projected.new_zeros(1, batch, self.n_a)
             state = (zeros, zeros) if self.cell == "lstm" else zeros
         weights = (self.identity.to(projected.dtype), rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
-        out, *final = RECURRENCE[self.cell](projected, state, weights, True, 1, 0.0, self.training, False, True)
+        with warnings.catch_warnings():  # cuDNN copies these few weights into one buffer per call: known, cheap
+            warnings.filterwarnings("ignore", "RNN module weights are not part of single contiguous chunk")
+            out, *final = RECURRENCE[self.cell](projected, state, weights, True, 1, 0.0, self.training, False, True)
         return out, tuple(final) if self.cell == "lstm" else final[0]
 
 
