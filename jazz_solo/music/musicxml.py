@@ -43,6 +43,16 @@ KINDS = {  # chords.QUALITIES -> MusicXML's <kind>
     "dim7": "diminished-seventh",
     "aug": "augmented",
     "sus4": "suspended-fourth",
+    "6": "major-sixth",
+    "m6": "minor-sixth",
+    "mmaj7": "major-minor",
+    "dim": "diminished",
+    "aug7": "augmented-seventh",
+    "augmaj7": "other",  # MusicXML has no kind for it: the text attribute carries "maj7#5"
+    "7sus4": "suspended-fourth",  # the text attribute carries the 7
+    "sus2": "suspended-second",
+    "7alt": "dominant",
+    "nc": "none",
 }
 
 
@@ -165,7 +175,7 @@ def harmony(chord) -> ET.Element:
     ET.SubElement(root, "root-step").text = step
     if alter:
         ET.SubElement(root, "root-alter").text = str(alter)
-    suffix = chord.symbol[len(NOTE_NAMES[chord.root]) :]
+    suffix = "N.C." if chord.quality == "nc" else chord.symbol[len(NOTE_NAMES[chord.root]) :]
     ET.SubElement(element, "kind", text=suffix).text = KINDS[chord.quality]
     return element
 
