@@ -110,3 +110,10 @@ def test_every_chord_quality_is_written_as_a_kind_with_its_symbol():
     roots = [h.findtext("root/root-step") + {"-1": "b"}.get(h.findtext("root/root-alter"), "") for h in harmonies]
     written = [r + kind.get("text") if kind.text != "none" else kind.get("text") for r, kind in zip(roots, kinds)]
     assert written == symbols[:-3] + ["N.C.", "C9", "Bb6"]
+
+
+def test_a_note_across_a_beat_line_on_mixed_grids_reads_back(tmp_path):
+    # WJazzD's grid holds both: a note from the last sixteenth of beat 1 to a triplet of beat 2, then 1/12 and 5/12
+    notes = [Note(0.75, 7 / 12, 64), Note(4 / 3, 1 / 12, 65), Note(17 / 12, 5 / 12, 67), Note(2 + 1 / 3, 1.0, 69)]
+    path = write_musicxml(notes, Progression.parse("Bb6 G7"), tmp_path / "solo.musicxml", end=4.0)
+    assert rounded(read_back(path)[0]) == rounded([(n.start, n.duration, n.pitch) for n in notes])

@@ -92,8 +92,7 @@ def written(start: int, end: int, triplet_beats: set[int]) -> list[tuple[int, in
             pieces.append((time, ticks, False))
             time += ticks
         return pieces
-    first_beat, last_beat = -(-start // DIVISIONS) * DIVISIONS, end // DIVISIONS * DIVISIONS
-    if first_beat >= last_beat:  # inside one beat
+    if start // DIVISIONS == (end - 1) // DIVISIONS:  # inside one beat
         beat = start // DIVISIONS
         units = list(TRIPLET) if beat in triplet_beats else [12, 9, 6, 3]
         pieces, time = [], start
@@ -102,7 +101,8 @@ def written(start: int, end: int, triplet_beats: set[int]) -> list[tuple[int, in
             pieces.append((time, ticks, beat in triplet_beats))
             time += ticks
         return pieces
-    cuts = [start, first_beat, last_beat, end]
+    first_beat, last_beat = -(-start // DIVISIONS) * DIVISIONS, end // DIVISIONS * DIVISIONS
+    cuts = [start, first_beat, last_beat, end]  # over one or more beat lines: the whole beats between, if any
     return [p for a, b in zip(cuts, cuts[1:]) if a < b for p in written(a, b, triplet_beats)]
 
 
