@@ -92,3 +92,28 @@ def test_generate_writes_a_lead_sheet_beside_each_solo(trained_ckpt, tmp_path):
         midi = pretty_midi.PrettyMIDI(str(path)).instruments[0].notes
         spq = 60 / progression.tempo
         assert rounded(notes) == rounded([(n.start / spq, (n.end - n.start) / spq, n.pitch) for n in midi])
+
+
+# MusicXML's <kind> values (the schema's kind-value list)
+MUSICXML_KINDS = {"major", "minor", "augmented", "diminished", "dominant", "major-seventh", "minor-seventh"}
+MUSICXML_KINDS |= {"diminished-seventh", "augmented-seventh", "half-diminished", "major-minor", "major-sixth"}
+MUSICXML_KINDS |= {"minor-sixth", "suspended-second", "suspended-fourth", "other", "none"}
+
+
+def test_every_chord_quality_is_written_as_a_kind_with_its_symbol():
+    symbols = ["C6", "Cm6", "CmMaj7", "Cdim", "Caug7", "Cmaj7#5", "C7sus4", "Csus2", "C7alt", "NC", "C9", "Bb6"]
+    progression = Progression.parse(" | ".join(symbols), beats_per_bar=4)
+    root = lead_sheet([Note(4.0 * i, 4.0, 60) for i in range(len(symbols))], progression)
+    kinds = root.getroot().findall(".//harmony/kind")
+    assert all(kind.text in MUSICXML_KINDS for kind in kinds)
+    harmonies = root.getroot().findall(".//harmony")
+    roots = [h.findtext("root/root-step") + {"-1": "b"}.get(h.findtext("root/root-alter"), "") for h in harmonies]
+    written = [r + kind.get("text") if kind.text != "none" else kind.get("text") for r, kind in zip(roots, kinds)]
+    assert written == symbols[:-3] + ["N.C.", "C9", "Bb6"]
+
+
+def test_a_note_across_a_beat_line_on_mixed_grids_reads_back(tmp_path):
+    # WJazzD's grid holds both: a note from the last sixteenth of beat 1 to a triplet of beat 2, then 1/12 and 5/12
+    notes = [Note(0.75, 7 / 12, 64), Note(4 / 3, 1 / 12, 65), Note(17 / 12, 5 / 12, 67), Note(2 + 1 / 3, 1.0, 69)]
+    path = write_musicxml(notes, Progression.parse("Bb6 G7"), tmp_path / "solo.musicxml", end=4.0)
+    assert rounded(read_back(path)[0]) == rounded([(n.start, n.duration, n.pitch) for n in notes])

@@ -43,6 +43,16 @@ KINDS = {  # chords.QUALITIES -> MusicXML's <kind>
     "dim7": "diminished-seventh",
     "aug": "augmented",
     "sus4": "suspended-fourth",
+    "6": "major-sixth",
+    "m6": "minor-sixth",
+    "mmaj7": "major-minor",
+    "dim": "diminished",
+    "aug7": "augmented-seventh",
+    "augmaj7": "other",  # MusicXML has no kind for it: the text attribute carries "maj7#5"
+    "7sus4": "suspended-fourth",  # the text attribute carries the 7
+    "sus2": "suspended-second",
+    "7alt": "dominant",
+    "nc": "none",
 }
 
 
@@ -82,8 +92,7 @@ def written(start: int, end: int, triplet_beats: set[int]) -> list[tuple[int, in
             pieces.append((time, ticks, False))
             time += ticks
         return pieces
-    first_beat, last_beat = -(-start // DIVISIONS) * DIVISIONS, end // DIVISIONS * DIVISIONS
-    if first_beat >= last_beat:  # inside one beat
+    if start // DIVISIONS == (end - 1) // DIVISIONS:  # inside one beat
         beat = start // DIVISIONS
         units = list(TRIPLET) if beat in triplet_beats else [12, 9, 6, 3]
         pieces, time = [], start
@@ -92,7 +101,8 @@ def written(start: int, end: int, triplet_beats: set[int]) -> list[tuple[int, in
             pieces.append((time, ticks, beat in triplet_beats))
             time += ticks
         return pieces
-    cuts = [start, first_beat, last_beat, end]
+    first_beat, last_beat = -(-start // DIVISIONS) * DIVISIONS, end // DIVISIONS * DIVISIONS
+    cuts = [start, first_beat, last_beat, end]  # over one or more beat lines: the whole beats between, if any
     return [p for a, b in zip(cuts, cuts[1:]) if a < b for p in written(a, b, triplet_beats)]
 
 
@@ -165,7 +175,7 @@ def harmony(chord) -> ET.Element:
     ET.SubElement(root, "root-step").text = step
     if alter:
         ET.SubElement(root, "root-alter").text = str(alter)
-    suffix = chord.symbol[len(NOTE_NAMES[chord.root]) :]
+    suffix = "N.C." if chord.quality == "nc" else chord.symbol[len(NOTE_NAMES[chord.root]) :]
     ET.SubElement(element, "kind", text=suffix).text = KINDS[chord.quality]
     return element
 
