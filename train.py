@@ -37,6 +37,15 @@ log = logging.getLogger("train")
 @one_line_errors
 def main(cfg: DictConfig) -> float:
     run_dir = Path(cfg.output_dir)
+    finished = runs.read_json(run_dir / runs.RESULTS) or {}
+    if cfg.ckpt_path == "last" and finished.get("stopped_early") and cfg.get("callbacks", {}).get("early_stopping"):
+        # the same command again (a preempted job's retry): the run is done, and resuming would train an epoch more
+        log.info(
+            "this run stopped early after epoch %s: nothing to resume (callbacks.early_stopping=null trains on)",
+            finished.get("epochs"),
+        )
+        print(finished.get("best_ckpt"), flush=True)
+        return finished.get("best_val_loss") or math.inf
     for stale in (runs.RESULTS, runs.ERROR):  # from an earlier session of this run folder
         (run_dir / stale).unlink(missing_ok=True)
     try:
@@ -58,25 +67,29 @@ def main(cfg: DictConfig) -> float:
     return math.inf if loss is None else loss
 
 
-def resume_command(run_dir: Path) -> str:
+def resume_command(run_dir: Path, fresh: bool = False) -> str:
     """The command that resumes this run (a sweep: every unfinished run of it): the command line as typed,
-    with the name of the run's folder (a sweep's: outputs/sweep/<name>/<job>) and ckpt_path=last."""
+    with the name of the run's folder (a sweep's: outputs/sweep/<name>/<job>) and ckpt_path=last; or, fresh,
+    that starts it again (overwrite=true) when it saved nothing to resume from."""
     # from the folder: `name` itself may be ${now:...}, which gives another time each time it is read
     name = run_dir.parent.name if HydraConfig.get().mode == RunMode.MULTIRUN else run_dir.name
-    kept = [arg for arg in sys.argv[1:] if arg.split("=")[0].lstrip("+~") not in ("name", "ckpt_path")]
-    return shlex.join(["python", "train.py", *kept, f"name={name}", "ckpt_path=last"])
+    dropped = ("name", "ckpt_path", "overwrite")
+    kept = [arg for arg in sys.argv[1:] if arg.split("=")[0].lstrip("+~") not in dropped]
+    return shlex.join(["python", "train.py", *kept, f"name={name}", "overwrite=true" if fresh else "ckpt_path=last"])
 
 
 def stopped(run_dir: Path, err: Interrupted) -> None:
     """Record an interrupted run, say how to resume it on one line, and exit with 128 + the signal number."""
     if rank_zero_only.rank != 0:  # DDP's other processes: rank 0 speaks for the run
         sys.exit(128 + err.signum)
-    resume = resume_command(run_dir)
-    saved = f"saved {err.saved}" if err.saved else "last.ckpt left as it was"
+    # a second signal stops before anything is saved: then only an earlier last.ckpt can be resumed from
+    fresh = not err.saved and not any((run_dir / "checkpoints").glob("last*.ckpt"))
+    resume = resume_command(run_dir, fresh)
+    saved = f"saved {err.saved}" if err.saved else "nothing saved yet" if fresh else "last.ckpt left as it was"
     runs.record_error(
         run_dir, err, status="interrupted", signal=err.signum, last_ckpt=err.saved and str(err.saved), resume=resume
     )
-    print(f"{err} ({saved}); resume: {resume}", file=sys.stderr, flush=True)
+    print(f"{err} ({saved}); {'start again' if fresh else 'resume'}: {resume}", file=sys.stderr, flush=True)
     sys.exit(128 + err.signum)
 
 

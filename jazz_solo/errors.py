@@ -57,7 +57,7 @@ def hydra_entry(main: Callable[[], object]) -> None:
             key = chords.split("=")[0].lstrip("+")
             message = (
                 f"config: Hydra cannot read the override {chords!r} unquoted: quote the progression for Hydra, "
-                f"inside quotes for the shell, e.g. '{key}=\"F#m7b5 B7 | Em7\"'"
+                f"inside quotes for the shell, e.g. '{key}=\"F#m7b5 B7 | Em7\"', or put it in a file: {key}=changes.txt"
             )
         elif "Could not find" in message and missing_extra(message):  # e.g. hparams_search=optuna without its plugin
             message = f"config: {missing_extra(message)}"

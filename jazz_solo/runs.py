@@ -76,6 +76,10 @@ def claim_folder(folder: Path, sweep: bool, resuming: bool, overwrite: bool) -> 
         ]
     else:
         earlier = [folder / name for name in (*RUN_OUTPUTS, "train.log") if (folder / name).exists()]
+        # a run that stopped before its first checkpoint (a value Lightning refused, too little data) left
+        # nothing worth keeping: its name can be used again at once
+        checkpoints = folder / "checkpoints"
+        overwrite = overwrite or not (checkpoints.is_dir() and any(checkpoints.iterdir()))
     if earlier and not overwrite:
         raise JazzSoloError(
             f"{folder}: holds an earlier {'sweep' if sweep else 'run'} of this name (resume it with ckpt_path=last, "
