@@ -296,3 +296,11 @@ def test_generate_reads_chords_as_musicians_type_them(trained_ckpt, tmp_path):
 def test_a_chord_span_with_no_pitches_sounds_its_symbol():
     span = ChordSpan(0.0, 4.0, Chord.parse("C7b9"))
     assert span.tones == (48, 52, 55, 58, 61)
+
+
+@pytest.mark.parametrize("typed", ["F#m7b5", "C#7alt", "G#m7/F#", "Gbmaj7", "A#dim7"])
+def test_a_root_keeps_the_accidental_it_was_written_with(typed):
+    chord = Chord.parse(typed)
+    assert chord.symbol.startswith(typed[:2]) and Chord.parse(chord.symbol) == chord
+    saved = Progression.from_dict(Progression.parse(typed).to_dict())  # as a checkpoint carries it
+    assert saved.spans[0].chord.symbol == chord.symbol

@@ -117,3 +117,14 @@ def test_a_note_across_a_beat_line_on_mixed_grids_reads_back(tmp_path):
     notes = [Note(0.75, 7 / 12, 64), Note(4 / 3, 1 / 12, 65), Note(17 / 12, 5 / 12, 67), Note(2 + 1 / 3, 1.0, 69)]
     path = write_musicxml(notes, Progression.parse("Bb6 G7"), tmp_path / "solo.musicxml", end=4.0)
     assert rounded(read_back(path)[0]) == rounded([(n.start, n.duration, n.pitch) for n in notes])
+
+
+def test_chord_symbols_keep_their_tensions_slash_bass_and_sharp_roots(tmp_path):
+    music21 = pytest.importorskip("music21", reason="the MusicXML read-back needs music21 (the dev extra)")
+    progression = Progression.parse("F#m7b5 B7(b9) | C7/E A7#11")
+    path = write_musicxml([Note(0, 8.0, 64)], progression, tmp_path / "changes.musicxml", end=8.0)
+    read = list(music21.converter.parse(str(path)).recurse().getElementsByClass("ChordSymbol"))
+    assert [h.root().name for h in read] == ["F#", "B", "C", "A"]  # as typed: F#, not G-flat
+    tones = [{p.pitchClass for p in h.pitches} for h in read]
+    assert tones == [set(s.chord.pitch_classes) for s in progression.spans]  # b9, #11 and the bass E included
+    assert read[2].bass().name == "E"

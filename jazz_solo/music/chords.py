@@ -20,12 +20,14 @@ glued together in a bar (``F7Bb7``, as some WJazzD lead sheets have them) are sp
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music import symbols
 from jazz_solo.music.symbols import NOTE_NAMES, QUALITIES
+
+SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 __all__ = ["NOTE_NAMES", "QUALITIES", "DETECTABLE", "NO_CHORD", "Chord", "ChordSpan", "Progression"]
 
@@ -39,10 +41,17 @@ class Chord:
     quality: str  # a key of QUALITIES
     tensions: tuple[str, ...] = ()  # names from symbols.TENSIONS, in its order: ("b9", "#11")
     bass: int | None = None  # pitch class of a slash chord's bass (C7/E: 4); None: the root
+    sharp: bool = field(default=False, compare=False)  # the root was written with a sharp (F#m7b5): kept so
+
+    @property
+    def root_name(self) -> str:
+        """The root as written: flats (Gb) unless the symbol spelled it with a sharp (F#)."""
+        return (SHARP_NAMES if self.sharp else NOTE_NAMES)[self.root]
 
     @property
     def symbol(self) -> str:
-        return symbols.write(self.root, self.quality, self.tensions, self.bass)
+        written = symbols.write(self.root, self.quality, self.tensions, self.bass)
+        return self.root_name + written[len(NOTE_NAMES[self.root]) :] if self.quality != "nc" else written
 
     @property
     def pitch_classes(self) -> frozenset[int]:
@@ -89,7 +98,7 @@ class Chord:
             raise JazzSoloError(
                 f"unknown chord symbol {text!r}{place} ({err}); write e.g. {symbols.EXAMPLES}"
             ) from None
-        return cls(root, quality, tensions, bass)
+        return cls(root, quality, tensions, bass, sharp=text.strip()[1:2] in ("#", "♯"))
 
 
 NO_CHORD = Chord(0, "nc")

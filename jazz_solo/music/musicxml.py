@@ -170,13 +170,25 @@ def lead_sheet(
 def harmony(chord) -> ET.Element:
     """A chord symbol: root and kind, the kind's text as the symbol writes it ("m7", "maj7", "")."""
     element = ET.Element("harmony")
-    step, alter = step_alter(NOTE_NAMES[chord.root])  # as the chord symbols are spelled
+    step, alter = step_alter(chord.root_name)  # as the chord symbols are spelled
     root = ET.SubElement(element, "root")
     ET.SubElement(root, "root-step").text = step
     if alter:
         ET.SubElement(root, "root-alter").text = str(alter)
-    suffix = "N.C." if chord.quality == "nc" else chord.symbol[len(NOTE_NAMES[chord.root]) :]
+    suffix = "N.C." if chord.quality == "nc" else chord.symbol[len(chord.root_name) :]
     ET.SubElement(element, "kind", text=suffix).text = KINDS[chord.quality]
+    if chord.bass is not None:  # a slash chord: C7/E
+        step, alter = step_alter(NOTE_NAMES[chord.bass])
+        bass = ET.SubElement(element, "bass")
+        ET.SubElement(bass, "bass-step").text = step
+        if alter:
+            ET.SubElement(bass, "bass-alter").text = str(alter)
+    for tension in chord.tensions:  # b9, #11, 13, ...: degrees a reader adds to the kind's tones
+        number = int(tension.lstrip("#b"))
+        degree = ET.SubElement(element, "degree")
+        ET.SubElement(degree, "degree-value").text = str(number)
+        ET.SubElement(degree, "degree-alter").text = str({"b": -1, "#": 1}.get(tension[0], 0))
+        ET.SubElement(degree, "degree-type").text = "alter" if number == 5 else "add"
     return element
 
 
