@@ -41,8 +41,9 @@ warnings.filterwarnings(
 # A run interrupted mid-epoch resumes exactly: the training loader skips the batches done (JazzDataModule).
 warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch ended")
 # Lightning's advert for its cloud logger, its hardware lines when there is no GPU/TPU/HPU to use, and its
-# restore lines (fit logs "resuming from <last.ckpt>" itself)
+# restore lines (fit logs "resuming from <last.ckpt>" itself) and its line that the last epoch was the last
 QUIET = ("💡 Tip", "GPU available: False", "TPU available: False", "HPU available: False", "Restor")
+QUIET += ("`Trainer.fit` stopped: `max_epochs",)
 logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
     lambda record: not record.getMessage().startswith(QUIET)
 )
