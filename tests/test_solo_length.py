@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pretty_midi
 import pytest
 import torch
 
+from conftest import tiny_train_config
 from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.generation import backing_for, generate, onsets, prefix_log_probs, sample_solos, sample_timed_solos
+from jazz_solo.generation import (
+    backing_for,
+    condition_for,
+    generate,
+    onsets,
+    prefix_log_probs,
+    sample_solos,
+    sample_timed_solos,
+)
 from jazz_solo.net import load_checkpoint
+from jazz_solo.training import fit
 
 
 def test_bars_cut_the_solo_at_the_bar_line_and_the_comping_fills_them(trained_ckpt, tmp_path):
@@ -53,6 +64,19 @@ def test_log_probs_recomputed_from_the_values_are_the_samplers(trained_ckpt):
     tokens = torch.tensor([[ckpt.vocab.index(v) for v in s.values] for s in solos])
     recomputed = prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40))
     assert recomputed.tolist() == pytest.approx([s.log_prob for s in solos], rel=1e-4)
+
+
+def test_a_conditioned_networks_log_probs_recomputed_hear_the_chords_the_sampler_played(tmp_path):
+    cfg = tiny_train_config(tmp_path)
+    ckpt = load_checkpoint(fit(dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, condition="chords"))))
+    progression = backing_for(ckpt, "Dm7 G7 | Cmaj7 | F#m7b5 B7(b9)")
+    solos = sample_solos(ckpt, progression, 3, 40, strategy="sample", seed=3)
+    tokens = torch.tensor([[ckpt.vocab.index(v) for v in s.values] for s in solos])
+    condition = condition_for(ckpt, progression, 3, "cpu")
+    recomputed = prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40), condition=condition)
+    assert recomputed.tolist() == pytest.approx([s.log_prob for s in solos], rel=1e-4)
+    elsewhere = condition_for(ckpt, backing_for(ckpt, "Ebmaj7 | Ab7"), 3, "cpu")  # the same values, other changes
+    assert prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40), condition=elsewhere).tolist() != recomputed.tolist()
 
 
 @pytest.mark.parametrize(
