@@ -59,8 +59,8 @@ def hydra_entry(main: Callable[[], object]) -> None:
                 f"config: Hydra cannot read the override {chords!r} unquoted: quote the progression for Hydra, "
                 f"inside quotes for the shell, e.g. '{key}=\"F#m7b5 B7 | Em7\"', or put it in a file: {key}=changes.txt"
             )
-        elif "Could not find" in message and missing_extra(message):  # e.g. hparams_search=optuna without its plugin
-            message = f"config: {missing_extra(message)}"
+        elif "Could not find" in message and (extra := missing_extra(message)):  # e.g. optuna without its plugin
+            message = f"config: {extra}"
         print(f"error: {message}", file=sys.stderr)
         sys.exit(2)
 

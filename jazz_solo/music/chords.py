@@ -50,8 +50,7 @@ class Chord:
 
     @property
     def symbol(self) -> str:
-        written = symbols.write(self.root, self.quality, self.tensions, self.bass)
-        return self.root_name + written[len(NOTE_NAMES[self.root]) :] if self.quality != "nc" else written
+        return symbols.write(self.root, self.quality, self.tensions, self.bass, self.root_name)
 
     @property
     def pitch_classes(self) -> frozenset[int]:

@@ -21,8 +21,10 @@ N_FEATURES in all:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from jazz_solo.music.chords import ChordSpan, Progression
+from jazz_solo.music.tokenizers import value_length
 
 GRID = 12  # steps a quarter note
 N_FEATURES = 68
@@ -32,9 +34,10 @@ BEATS = 8
 Context = tuple[int, ...]
 
 
+@cache  # a corpus has a few thousand distinct values, each played many times
 def value_steps(value: str) -> int:
-    """A value's length in grid steps: both tokenizers write it as the second field, "TYPE,0.333,..."."""
-    return round(float(value.split(",")[1]) * GRID)
+    """A value's length in grid steps."""
+    return round(value_length(value) * GRID)
 
 
 def chord_features(span: ChordSpan, offset: int) -> list[int]:
@@ -55,7 +58,7 @@ def progression_contexts(progression: Progression) -> list[Context]:
     bar = GRID * progression.beats_per_bar
     contexts: list[Context | None] = [None] * round(progression.length * GRID)
     for i, span in enumerate(spans):
-        following = [(i + k) % len(spans) for k in range(1, len(spans))]
+        following = ((i + k) % len(spans) for k in range(1, len(spans)))
         after = next((j for j in following if chords[j] != chords[i]), i)
         here = chords[i] + chord_features(spans[after], NEXT_CHORD)
         for step in range(round(span.start * GRID), round(span.end * GRID)):

@@ -8,7 +8,7 @@ files' content and the encoding settings: the whole database is encoded once, th
 after, so every selection shares one cache entry.
 
 The scores themselves are read again only when asked for (`EncodedCorpus.scores`): training needs
-only the values.
+only the values, unless it hears the chords (model.condition=chords), which are read from the scores.
 """
 
 from __future__ import annotations
@@ -143,6 +143,8 @@ def wjazzd_values(cfg: DataConfig) -> list[dict]:
 
     settings = {"format": CACHE_FORMAT, "tokenizer": cfg.tokenizer, "lengths": cfg.lengths, "chords": cfg.chords}
     code = [Path(__file__).with_name(f"{name}.py") for name in ENCODERS]
+    if cfg.chords is not None and cfg.chords.strip().lower().endswith(".txt"):  # an edited file: other values
+        code.append(Path(cfg.chords.strip()).expanduser())
     table, solos = cached("wjazzd", code + wjazzd.source_files(cfg.path, infos), settings, build)
     return [
         solo | {"info": wjazzd.SoloInfo(*solo["info"]), "values": [table[i] for i in solo["values"]]} for solo in solos

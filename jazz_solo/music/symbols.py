@@ -222,8 +222,8 @@ def _base_quality(kind: str, ext: str) -> str:
     raise SymbolError(f"no {ext or 'plain'} chord of this kind")
 
 
-def write(root: int, quality: str, tensions: tuple[str, ...], bass: int | None) -> str:
-    """The lead-sheet symbol: C9#11, Cm7b5/Gb, C13b9, C69, Cmadd9, Cmaj9#5."""
+def write(root: int, quality: str, tensions: tuple[str, ...], bass: int | None, root_name: str = "") -> str:
+    """The lead-sheet symbol: C9#11, Cm7b5/Gb, C13b9, C69, Cmadd9, Cmaj9#5; root_name: the root as typed (F#)."""
     if quality == "nc":
         return "NC"
     naturals = [t for t in tensions if t in ("9", "11", "13")]
@@ -244,7 +244,7 @@ def write(root: int, quality: str, tensions: tuple[str, ...], bass: int | None) 
         body, altered = before + ext, altered + ([after] if after else [])
     added = "".join("add" + t for t in naturals) + "".join(altered)
     body += f"({added})" if not body and added[:1] in ("#", "b") else added  # C(b9): Cb9 would be a B9
-    return NOTE_NAMES[root] + body + (f"/{NOTE_NAMES[bass]}" if bass is not None else "")
+    return (root_name or NOTE_NAMES[root]) + body + (f"/{NOTE_NAMES[bass]}" if bass is not None else "")
 
 
 @lru_cache(maxsize=4096)

@@ -22,10 +22,8 @@ import pretty_midi
 
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.grammar import GrammarTokenizer
+from jazz_solo.music.grammar import REST, GrammarTokenizer
 from jazz_solo.music.score import Note, Score, duration_text, parse_duration, snap
-
-REST = "R"
 
 
 class Tokenizer(Protocol):
