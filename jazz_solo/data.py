@@ -1,14 +1,15 @@
 """Values -> tensors: the corpus as shifted windows of value indices, in a LightningDataModule.
 
 A window of Tx + 1 consecutive values gives X = the first Tx and Y = the last Tx, both as value
-indices: Y[t] is the value after X[t]. The network reads X as one-hot vectors (Tx, n_values),
-by row lookup (net.py), so no one-hot batch is built. With `model.condition=chords` a batch also holds
-each input step's features (Tx, N_FEATURES): the context the value ends in (music/context.py), kept
-as windows of context ids beside the value windows, cut by the same rules, and looked up per batch.
+indices: Y[t] is the value after X[t]. The network builds its input from the indices (a row lookup,
+or one-hot vectors (Tx, n_values) where the vocabulary is small, net.py), so the loader builds none.
+With `model.condition=chords` a batch also holds each input step's features (Tx, N_FEATURES): the
+context the value ends in (music/context.py), kept as windows of context ids beside the value
+windows, cut by the same rules, and looked up per batch.
 
-Train/val split without leaks: with several pieces, whole pieces are held out (evenly
-spaced); with one piece, its last `val_fraction` is. No value position of the val set is
-inside any train window.
+Train/val split without leaks: with several pieces, whole pieces are held out (`data.holdout`:
+evenly spaced, or solos or performers drawn from the seed); with one piece, its last `val_fraction`
+is. No value position of the val set is inside any train window.
 
 Training windows (`data.windows`): `sliding` takes every window of the training split
 (`stride` apart); `exercise` draws them as the classic exercise did: the training values
@@ -179,18 +180,19 @@ class JazzDataModule(pl.LightningDataModule):
         where = cfg.path or "the embedded corpus"
         exercise = cfg.windows == "exercise" and sum(map(len, train)) > cfg.Tx
 
-        def windows(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-            """(train, val) windows of these per-piece sequences (values, or context ids beside them)."""
-            train, val = split_sequences(sequences, cfg.val_fraction, held)
+        def windows(train: list[list[int]], val: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+            """(train, val) windows of these split sequences (values, or context ids beside them)."""
             if exercise:
                 return exercise_windows(train, cfg.Tx, cfg.m, cfg.seed), sliding_windows(val, cfg.Tx + 1, 1)
             return sliding_windows(train, cfg.Tx + 1, cfg.stride), sliding_windows(val, cfg.Tx + 1, cfg.val_stride)
 
-        train_windows, val_windows = windows(sequences)
+        train_windows, val_windows = windows(train, val)
         if len(train_windows) == 0 or len(val_windows) == 0:
             raise JazzSoloError(f"{where}: {too_short(cfg, train, val, one_piece=len(sequences) == 1)}")
         self.split_values = (sum(map(len, train)), sum(map(len, val)))
-        train_contexts, val_contexts = windows(corpus.contexts) if corpus.contexts is not None else (None, None)
+        train_contexts, val_contexts = (None, None)
+        if corpus.contexts is not None:
+            train_contexts, val_contexts = windows(*split_sequences(corpus.contexts, cfg.val_fraction, held))
         self.train_set = WindowDataset(train_windows, train_contexts, corpus.context_table)
         self.val_set = WindowDataset(val_windows, val_contexts, corpus.context_table)
 

@@ -139,11 +139,12 @@ def training_corpus(ckpt_path: str, data: DataConfig, vocab: list[str], conditio
 
 
 def corpus_pieces(
-    corpus: EncodedCorpus, data: DataConfig, train: list[list[int]], bars: int
+    corpus: EncodedCorpus, data: DataConfig, train: list[list[int]], bars: int, held: set[int] | None = None
 ) -> tuple[list[M.Piece], list[M.Piece]]:
-    """(training, held-out) pieces of `bars` bars, cut from the scores with the split training used."""
+    """(training, held-out) pieces of `bars` bars, cut from the scores with the split training used
+    (`held`: the held-out pieces, as held_out gives them; None: found here)."""
     if len(corpus.scores) > 1:
-        held = held_out(corpus, data)
+        held = held_out(corpus, data) if held is None else held
         training, heldout = [], []
         for i, score in enumerate(corpus.scores):
             (heldout if i in held else training).extend(M.segments(score.notes, score.progression, bars))
@@ -256,7 +257,7 @@ def report_markdown(found: dict, shown: list) -> str:
         "",
         f"{found['n_solos']} solos of {found['length']} values (strategy {found['strategy']}, temperature "
         f"{found['temperature']}, seed {found['seed']}, realise {found['realise']}; model condition "
-        f"{found['condition']}) over the checkpoint's progression, against the "
+        f"{found['condition']}) over the progression played (the checkpoint's, or chords=), against the "
         f"training corpus cut into pieces of {found['segment_bars']} bars (corpus pieces: "
         f"{found['n_corpus_pieces']}, held-out pieces: {found['n_heldout_pieces']}, held-out windows of "
         f"{found['length']} values: {found['n_heldout_windows']}). The held-out figures are what a model "
@@ -362,9 +363,11 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     found["mean_log_prob"] = float(np.mean([s.log_prob for s in solos]))
     pieces = [M.Piece(s.notes, progression) for s in solos]
     bars = cfg.segment_bars or max(1, int(np.median([math.ceil(p.end / progression.beats_per_bar) for p in pieces])))
-    corpus_set, heldout_set = corpus_pieces(corpus, data, train, bars)
+    corpus_set, heldout_set = corpus_pieces(corpus, data, train, bars, held)
     if len(corpus_set) < 2:
-        fits = next((b for b in range(bars - 1, 0, -1) if len(corpus_pieces(corpus, data, train, b)[0]) >= 2), None)
+        fits = next(
+            (b for b in range(bars - 1, 0, -1) if len(corpus_pieces(corpus, data, train, b, held)[0]) >= 2), None
+        )
         raise JazzSoloError(
             f"segment_bars={bars}: the training corpus gives {len(corpus_set)} piece(s) of that length, and the "
             "comparisons need 2 or more; "

@@ -16,7 +16,6 @@ from torch import nn
 
 from jazz_solo.errors import JazzSoloError, first_line
 from jazz_solo.runs import RESULTS, read_json
-from jazz_solo.sequences import CONDITION_FEATURES
 
 RECURRENT = {"lstm": nn.LSTM, "rnn": nn.RNN, "gru": nn.GRU}
 RECURRENCE = {"lstm": torch.lstm, "rnn": torch.rnn_tanh, "gru": torch.gru}  # their ops, for a projected input
@@ -155,7 +154,10 @@ def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     model = hp["model"]
     state = {k.removeprefix("net."): v for k, v in raw["state_dict"].items()}
     try:
-        n_features = CONDITION_FEATURES[model.get("condition", "none")]  # checkpoints before conditioning: none
+        # the condition's features per step, read off the input weights: the network needs no table of conditions
+        n_features = state["rnn.weight_ih_l0"].shape[1] - len(hp["vocab"])
+        if (n_features > 0) != (model.get("condition", "none") != "none"):  # checkpoints before conditioning: none
+            raise RuntimeError(f"{n_features} condition features for model.condition={model.get('condition')}")
         net = SoloNet(len(hp["vocab"]), model["n_a"], model["cell"], model["dropout"], n_features)
         net.load_state_dict(state)
     except (KeyError, TypeError) as err:

@@ -129,11 +129,11 @@ def sample(
     top_k = min(top_k, allowed) if strategy == "top_k" else 1  # so every candidate is an allowed value
     top_p = top_p if strategy == "top_p" else 1.0
     rows = CHUNK_ROWS.get(device.type, n)
+    loops = None if condition is None else tuple(condition.features.shape[:2])
     tokens, log_prob = [], []
     for start in range(0, n, rows):
         chunk = slice(start, min(n, start + rows))
         settings = (chunk.stop - start, p, steps, strategy, temperature, top_k, top_p)
-        loops = None if condition is None else tuple(condition.features.shape[:2])
         loop = get_loop(net, impl, device, settings, loops)
         rows_condition = None if condition is None else condition.chunk(chunk)
         generated, lp = loop(net, head_bias, primer[chunk], None if noise is None else noise[:, chunk], rows_condition)

@@ -37,6 +37,9 @@ from pathlib import Path
 import torch
 
 from jazz_solo.bench.sampler import (
+    FLOP_PER_TOKEN as STEP_FLOP,  # the recurrent matmul and the head
+)
+from jazz_solo.bench.sampler import (
     N_A,
     N_VALUES,
     bench_checkpoint,
@@ -52,7 +55,6 @@ SECTIONS = ("tests", "sampler", "train", "sweep", "generate")
 # and the input's table row and writes the gates; the cell reads the gates and c, writes h and c; the head
 # reads h and writes the logits, which the pick reads again.
 STEP_BYTES = 4 * (N_A + 4 * N_A + 4 * N_A + 4 * N_A + N_A + 2 * N_A + N_A + 2 * N_VALUES)
-STEP_FLOP = 2 * N_A * (4 * N_A + N_VALUES)  # the recurrent matmul and the head
 
 
 def sync(device: torch.device) -> None:

@@ -33,8 +33,7 @@ def beam_search(
         beams = condition.repeat_rows(width)
         loops, steps_in_loop, _ = condition.features.shape
         clock = Clock(n * width, loops, steps_in_loop, v, stepper.context_width, device)
-        clock.load(beams, stepper.context_table(condition.features.flatten(0, 1)))
-        clock.reset()
+        clock.load(beams, stepper.context_table(condition.features.flatten(0, 1)))  # time 0: as made
     logits = torch.empty(n * width, logit_width(v), device=device)
 
     def feed(tok: torch.Tensor) -> None:

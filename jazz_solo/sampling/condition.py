@@ -62,8 +62,8 @@ class Clock:
         # valid before any load (a CUDA graph is captured from a first run): every row at step 0 of loop 0
         self.table = torch.zeros(loops * length, width, device=device)
         self.durations = torch.zeros(n_values, dtype=torch.long, device=device)
-        self.first, self.length = torch.zeros(n, dtype=torch.long, device=device), torch.ones(n, dtype=torch.long)
-        self.length = self.length.to(device)
+        self.first = torch.zeros(n, dtype=torch.long, device=device)
+        self.length = torch.ones(n, dtype=torch.long, device=device)
         self.time, self.step, self.played = (torch.zeros(n, dtype=torch.long, device=device) for _ in range(3))
         self.context = torch.empty(n, width, device=device)
         self.stride = length
