@@ -8,7 +8,17 @@ import pytest
 import torch
 
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.context import BEAT, CHORD, N_FEATURES, NEXT_ROOT, ROOT, STEP, progression_contexts, value_contexts
+from jazz_solo.music.context import (
+    BEAT,
+    CHORD,
+    N_FEATURES,
+    NEXT_CHORD,
+    NEXT_ROOT,
+    ROOT,
+    STEP,
+    progression_contexts,
+    value_contexts,
+)
 from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.grammar import PLAYABLE, GrammarTokenizer
 from jazz_solo.music.score import snap
@@ -110,3 +120,11 @@ def test_a_chord_conditioned_model_trains_generates_and_evaluates(chords_ckpt, t
     saver = next(k for k in stored["callbacks"] if "ModelCheckpoint" in k)
     val_loss = float(stored["callbacks"][saver]["best_model_score"])
     assert found["val_cross_entropy"] == pytest.approx(val_loss, rel=1e-4)
+
+
+def test_a_no_chord_span_gives_no_chord_features():
+    contexts = progression_contexts(Progression.parse("NC | C7"))
+    over_nc, over_c7 = contexts[0], contexts[-1]
+    assert [f for f in over_nc if f < NEXT_CHORD] == []  # nothing of a chord, not a root of C
+    assert {f for f in over_c7 if CHORD <= f < NEXT_CHORD} == {0, 4, 7, 10, 12}  # C7's tones and root C
+    assert [f for f in over_nc if NEXT_CHORD <= f < STEP] and [f for f in over_c7 if NEXT_CHORD <= f < STEP] == []

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from jazz_solo.music.chords import ChordSpan, Progression
+from jazz_solo.music.chords import NO_CHORD, ChordSpan, Progression
 from jazz_solo.music.tokenizers import value_length
 
 GRID = 12  # steps a quarter note
@@ -42,7 +42,7 @@ def value_steps(value: str) -> int:
 
 def chord_features(span: ChordSpan, offset: int) -> list[int]:
     """The span's chord as features: pitch classes from `offset`, root from `offset + 12`."""
-    if span.chord is None:
+    if span.chord == NO_CHORD:  # NC: no chord features at all (its root would read as a C)
         return []
     classes = sorted({p % 12 for p in span.tones})
     return [offset + c for c in classes] + [offset + 12 + span.chord.root]
