@@ -22,11 +22,11 @@ demo: $(STAMP)
 
 # The classic exercise's MIDI file (third-party media, never committed): checked against its sha256.
 data: $(STAMP)
-	$(PY) -m jazz_solo.music download classic data/original_metheny.mid
+	$(PY) -m jazz_solo.corpus download classic data/original_metheny.mid
 
 # The Weimar Jazz Database's CSV files (ODbL, never committed): each checked against its sha256.
 wjazzd: $(STAMP)
-	$(PY) -m jazz_solo.music download wjazzd data/wjazzd
+	$(PY) -m jazz_solo.corpus download wjazzd data/wjazzd
 
 # The n_a x Tx grid (9 runs) at a CPU-sized budget: a few minutes on 2 cores. Report: last line printed.
 SWEEP_ARGS ?= trainer.max_epochs=8 +trainer.limit_train_batches=40 logger=csv
@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 bench: $(STAMP)
-	$(PY) -m jazz_solo.bench
+	$(PY) -m benchmarks
 
 # The lent GPU machine (Python 3.12, torch and Lightning, no network) lacks these: their wheels go in .whl/
 # (ignored; about 6 MB, all pure Python), which the device tool carries and gpu-check installs from.

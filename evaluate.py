@@ -9,9 +9,10 @@ Prints the report's path on stdout (logs go to stderr).
 import hydra
 from omegaconf import DictConfig
 
-from jazz_solo.config import EvaluateConfig, load
+from jazz_solo.cli import load
+from jazz_solo.config import EvaluateConfig
 from jazz_solo.errors import hydra_entry, one_line_errors
-from jazz_solo.evaluation import evaluate
+from jazz_solo.evaluation.evaluate import evaluate
 
 
 @hydra.main(config_path="conf", config_name="evaluate", version_base="1.3")

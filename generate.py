@@ -12,7 +12,8 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from jazz_solo.config import GenerateConfig, list_override, load
+from jazz_solo.cli import list_override, load
+from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import hydra_entry, one_line_errors
 from jazz_solo.generation import generate
 

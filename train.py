@@ -25,10 +25,11 @@ from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
 
 from jazz_solo import runs
-from jazz_solo.callbacks import Interrupted
-from jazz_solo.config import TrainConfig, load
+from jazz_solo.cli import load
+from jazz_solo.config import TrainConfig
 from jazz_solo.errors import hydra_entry, one_line_errors
-from jazz_solo.training import fit
+from jazz_solo.training.callbacks import Interrupted
+from jazz_solo.training.fit import fit
 
 log = logging.getLogger("train")
 

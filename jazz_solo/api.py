@@ -17,11 +17,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from jazz_solo.config import GenerateConfig
 from jazz_solo.generation import backing_for, solos_for, write_solo
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.score import Note
-from jazz_solo.net import Checkpoint, load_checkpoint, resolve_checkpoint
 
 
 @dataclass
@@ -108,6 +108,6 @@ def evaluate(ckpt: str | os.PathLike, n: int = 200, out: str | os.PathLike | Non
     """Evaluate a checkpoint (or run folder) as `evaluate.py` does: write the report folder `out` (default:
     evaluation/ in its run folder) and return metrics.json's content. options: the other evaluate.py
     settings (strategy, temperature, seed, segment_bars, overwrite, audio, ...; `evaluate.py --help`)."""
-    from jazz_solo.evaluation import evaluate_checkpoint  # imports the training corpus's reader
+    from jazz_solo.evaluation.evaluate import evaluate_checkpoint  # imports the training corpus's reader
 
     return evaluate_checkpoint(ckpt, n=n, out=None if out is None else str(out), **options)

@@ -16,19 +16,20 @@ import pretty_midi
 import torch
 
 from jazz_solo.atomic import write_bytes
+from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
+from jazz_solo.conditioning import progression_condition, step_features
 from jazz_solo.config import RENDERS, GenerateConfig
+from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.midi import MIDI_SUFFIXES, read_midi
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.music import wjazzd
 from jazz_solo.music.chords import Progression
+from jazz_solo.music.comping import to_pretty_midi
 from jazz_solo.music.musicxml import write_musicxml
-from jazz_solo.music.render import to_pretty_midi
-from jazz_solo.music.score import MIDI_SUFFIXES, Note, read_midi, snap
+from jazz_solo.music.score import Note, snap
 from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer, value_length
-from jazz_solo.net import Checkpoint, load_checkpoint, resolve_checkpoint
 from jazz_solo.runs import file_record, read_json, write_json
-from jazz_solo.sampler import Condition, sample
-from jazz_solo.sequences import durations, progression_features
+from jazz_solo.sampling import Condition, sample
 
 log = logging.getLogger(__name__)
 TUNE_PREFIX = "wjazzd:"  # chords=wjazzd:Anthropology: a WJazzD solo's tune
@@ -54,12 +55,12 @@ def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None
     if chords is not None and chords.strip().lower().endswith(MIDI_SUFFIXES):
         progression = read_midi(chords.strip()).progression
     elif chords is not None and chords.strip().startswith(TUNE_PREFIX):
-        path = ckpt.hparams.get("data", {}).get("path")
+        path = ckpt.spec.data.get("path")
         source = path if path and wjazzd.is_wjazzd(path) else wjazzd.WJAZZD_PATH
         info, progression = wjazzd.tune_changes(source, chords.strip()[len(TUNE_PREFIX) :])
         log.info("playing over %s (%s)", info.title, info.id)
     else:
-        progression = Progression.from_dict(ckpt.backing)
+        progression = Progression.from_dict(ckpt.spec.backing)
         if chords is not None:
             progression = Progression.read(chords, progression.tempo, progression.beats_per_bar, "chords=")
     if tempo is not None:
@@ -95,7 +96,7 @@ def sample_solos(
         raise JazzSoloError(f"beam_width={beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
     seeds = [seed + i for i in range(n)]
     generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
-    counts = torch.tensor(ckpt.value_counts, dtype=torch.float, device=device)
+    counts = torch.tensor(ckpt.spec.value_counts, dtype=torch.float, device=device)
     primer = torch.cat([torch.multinomial(counts, 1, generator=g) for g in generators])
     condition = condition_for(ckpt, progression, n, device)
     samples = sample(
@@ -115,7 +116,7 @@ def sample_solos(
     tokens, log_prob = samples.tokens, samples.log_prob
     if strategy == "beam":  # the best beam of each primer
         tokens, log_prob = tokens[:, 0], log_prob[:, 0]
-    tokenizer, home = get_tokenizer(ckpt.tokenizer), ckpt.hparams.get("home")
+    tokenizer, home = get_tokenizer(ckpt.spec.tokenizer), ckpt.spec.home
     solos = []
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
@@ -126,9 +127,9 @@ def sample_solos(
 
 def condition_for(ckpt: Checkpoint, progression: Progression, n: int, device: str) -> Condition | None:
     """What a chord-conditioned network hears: n rows over the progression's loop, each from its start."""
-    if ckpt.condition != "chords":
+    if ckpt.spec.condition != "chords":
         return None
-    return Condition.one_loop(progression_features(progression).to(device), n, durations(ckpt.vocab))
+    return progression_condition(progression, ckpt.vocab, n, device)
 
 
 def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quarters: float, **options) -> list[Solo]:
@@ -137,7 +138,7 @@ def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quart
     it are kept and realised (as sample_solos would: the notes are the same as far as they go), a note
     that crosses the end stops there, log_prob is that of the values kept.
     """
-    counts = torch.tensor(ckpt.value_counts, dtype=torch.float)
+    counts = torch.tensor(ckpt.spec.value_counts, dtype=torch.float)
     lengths = torch.tensor([value_length(v) for v in ckpt.vocab])
     mean = float((counts * lengths).sum() / counts.sum())  # quarter notes a value takes, over the corpus
     length = int(quarters / mean * 1.25) + 8
@@ -154,7 +155,7 @@ def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quart
     condition = condition_for(ckpt, progression, n, tokens.device)
     kept_t = torch.tensor(kept, device=tokens.device)
     log_probs = prefix_log_probs(ckpt.net, tokens, kept_t, options.get("mask"), condition)
-    tokenizer, realise, home = get_tokenizer(ckpt.tokenizer), options.get("realise", "centre"), ckpt.hparams.get("home")
+    tokenizer, realise, home = get_tokenizer(ckpt.spec.tokenizer), options.get("realise", "centre"), ckpt.spec.home
     cut = []
     for solo, k, lp in zip(solos, kept, log_probs.tolist()):
         notes = tokenizer.decode(solo.values[:k], progression, seed=solo.seed, realise=realise, home=home)
@@ -180,10 +181,7 @@ def prefix_log_probs(
     tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask and condition as in
     sampler.sample. Rows go through the network 1024 at a time.
     """
-    features = None
-    if condition is not None:  # as the sampler's clock: each input value heard where it ends, on its row's loop
-        ends = condition.durations[tokens[:, :-1]].cumsum(1) % condition.lengths[condition.rows][:, None]
-        features = condition.features[condition.rows[:, None], ends]  # (n, L - 1, n_features)
+    features = None if condition is None else step_features(condition, tokens[:, :-1])  # (n, L - 1, n_features)
     totals = []
     for i, (rows, keep) in enumerate(zip(tokens.split(1024), kept.split(1024))):
         chunk = None if features is None else features[i * 1024 : (i + 1) * 1024]
@@ -213,7 +211,7 @@ def write_solo(solo: Solo, progression: Progression, path: Path, title: str = ""
     if kind == "mid":  # named by its seed alone, so that re-creating a solo alone writes the same bytes
         return write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}", end=solo.end))
     if kind == "png":
-        from jazz_solo.plots import save_piano_roll  # matplotlib: imported only when asked for
+        from jazz_solo.music.pianoroll import save_piano_roll  # matplotlib: imported only when asked for
 
         return save_piano_roll(solo.notes, progression, path, title, solo.end)
     if kind == "wav":

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make gpu-check`: the one prepared GPU check (jazz_solo/bench/gpu.py), on a lent GPU machine or here.
+# `make gpu-check`: the one prepared GPU check (benchmarks/gpu.py), on a lent GPU machine or here.
 # The GPU machine has torch and Lightning but none of our other dependencies, and no network: what it
 # lacks comes from the wheels `make gpu-wheels` put in .whl/, installed in seconds into a folder of its own.
 set -euo pipefail
@@ -15,4 +15,4 @@ if ! "$PY" -c "import hydra, omegaconf, pretty_midi, mido" 2>/dev/null; then
     export PYTHONPATH="$site${PYTHONPATH:+:$PYTHONPATH}"
 fi
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 WANDB_MODE=disabled
-exec "$PY" -m jazz_solo.bench gpu "$@"
+exec "$PY" -m benchmarks gpu "$@"

@@ -78,7 +78,7 @@ def tiny_train_config(tmp_path: Path, **data):
 @pytest.fixture(scope="session")
 def trained_ckpt(tmp_path_factory) -> Path:
     """A checkpoint of a tiny model trained briefly on the embedded corpus."""
-    from jazz_solo.training import fit
+    from jazz_solo.training.fit import fit
 
     tmp = tmp_path_factory.mktemp("trained")
     best = fit(tiny_train_config(tmp))

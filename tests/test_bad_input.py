@@ -115,7 +115,7 @@ def test_generate_rejects_an_unknown_key(tmp_path):
 def test_train_rejects_a_checkpoint_it_cannot_resume_from(tmp_path, trained_ckpt):
     from conftest import tiny_train_config
     from jazz_solo.errors import JazzSoloError
-    from jazz_solo.training import fit
+    from jazz_solo.training.fit import fit
 
     result = run_script("train.py", f"ckpt_path={tmp_path / 'missing.ckpt'}", f"hydra.run.dir={tmp_path / 'a'}")
     assert_one_line_error(result, "missing.ckpt", "no such checkpoint file")

@@ -13,11 +13,11 @@ import pytest
 
 from conftest import assert_one_line_error, run_script
 from jazz_solo.config import DataConfig
-from jazz_solo.data import JazzDataModule
+from jazz_solo.corpus.encoding import load_scores
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import backing_for
-from jazz_solo.music.encoding import load_scores
-from jazz_solo.music.render import write_midi
+from jazz_solo.music.comping import write_midi
+from jazz_solo.training.data import JazzDataModule
 
 
 def good_midi(path: Path, n_notes: int = 64, drums_only: bool = False) -> Path:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from jazz_solo.bench import sampler as bench
+from benchmarks import sampler as bench
+from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import GenerateConfig
 from jazz_solo.generation import generate
-from jazz_solo.net import load_checkpoint
 
 
 def test_json_records_name_impl_strategy_batch_steps_and_rate(capsys):

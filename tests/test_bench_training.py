@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from benchmarks.training import main
 from conftest import WJAZZD_EXTRACT
-from jazz_solo.bench.training import main
 
 
 def test_training_benchmark_prints_a_record_per_timing(capsys):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from cells import lstm_forward, lstm_parameters, rnn_forward, rnn_parameters
 from torch import nn
-
-from jazz_solo.cells import lstm_forward, lstm_parameters, rnn_forward, rnn_parameters
 
 N_X, N_A, M, T_X = 7, 5, 4, 6
 

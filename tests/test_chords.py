@@ -6,12 +6,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conftest import assert_one_line_error, run_script, shared_file
+from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.music.chords import DETECTABLE, NO_CHORD, Chord, ChordSpan, Progression
-from jazz_solo.music.corpus import embedded_scores
+from jazz_solo.music.chords import DETECTABLE, NO_CHORD, Chord, ChordSpan, Progression, detect_chord
+from jazz_solo.music.comping import comping_notes
 from jazz_solo.music.grammar import role
-from jazz_solo.music.render import comping_notes
-from jazz_solo.music.score import detect_chord, over_progression
+from jazz_solo.music.score import over_progression
 
 
 def test_parse_progression_text():

@@ -14,11 +14,12 @@ import pretty_midi
 import pytest
 
 from conftest import shared_file, tiny_train_config
+from jazz_solo.corpus.midi import read_midi
 from jazz_solo.music.grammar import GrammarTokenizer, measures
-from jazz_solo.music.score import Note, Score, quantise, read_midi
+from jazz_solo.music.score import Note, Score, quantise
 from jazz_solo.music.tokenizers import PitchTokenizer
-from jazz_solo.sequences import exercise_starts
-from jazz_solo.training import fit
+from jazz_solo.training.fit import fit
+from jazz_solo.windows import exercise_starts
 
 SECTION = {"solo": "Guitar", "chords_from": "Piano", "start": 476, "end": 548}
 
@@ -130,7 +131,8 @@ def test_data_classic_config_trains(tmp_path):
     from hydra import compose, initialize_config_dir
 
     from conftest import ROOT
-    from jazz_solo.config import TrainConfig, load
+    from jazz_solo.cli import load
+    from jazz_solo.config import TrainConfig
 
     path = shared_file("original_metheny.mid")
     with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):

@@ -7,6 +7,7 @@ import statistics
 import pytest
 import torch
 
+from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.context import (
     BEAT,
@@ -19,7 +20,6 @@ from jazz_solo.music.context import (
     progression_contexts,
     value_contexts,
 )
-from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.grammar import PLAYABLE, GrammarTokenizer
 from jazz_solo.music.score import snap
 
@@ -80,7 +80,7 @@ def test_realise_random_is_the_exercises_and_an_unknown_mode_is_refused():
 
 def chords_checkpoint(tmp, **data):
     from conftest import tiny_train_config
-    from jazz_solo.training import fit
+    from jazz_solo.training.fit import fit
 
     cfg = tiny_train_config(tmp, **data)
     cfg.model.condition = "chords"
@@ -102,14 +102,14 @@ def test_chord_conditioning_with_other_windows_and_tokenizers(data, tmp_path):
 
 
 def test_a_chord_conditioned_model_trains_generates_and_evaluates(chords_ckpt, tmp_path):
+    from jazz_solo.checkpoint import load_checkpoint
+    from jazz_solo.conditioning import CONDITION_FEATURES
     from jazz_solo.config import GenerateConfig
-    from jazz_solo.evaluation import evaluate_checkpoint
+    from jazz_solo.evaluation.evaluate import evaluate_checkpoint
     from jazz_solo.generation import generate
-    from jazz_solo.net import load_checkpoint
-    from jazz_solo.sequences import CONDITION_FEATURES
 
     ckpt = load_checkpoint(chords_ckpt)
-    assert ckpt.condition == "chords" and ckpt.net.n_features == CONDITION_FEATURES["chords"]
+    assert ckpt.spec.condition == "chords" and ckpt.net.n_features == CONDITION_FEATURES["chords"]
     assert ckpt.net.rnn.weight_ih_l0.shape[1] == len(ckpt.vocab) + N_FEATURES
     for strategy in ("greedy", "beam"):
         cfg = GenerateConfig(ckpt=str(chords_ckpt), n=2, length=24, strategy=strategy, out=str(tmp_path / strategy))

@@ -2,9 +2,9 @@ from collections import Counter
 
 import pretty_midi
 
-from jazz_solo.music.__main__ import write_corpus
-from jazz_solo.music.corpus import HIGH, LOW, embedded_midi, embedded_scores
-from jazz_solo.music.score import read_midi
+from jazz_solo.corpus.__main__ import write_corpus
+from jazz_solo.corpus.embedded import HIGH, LOW, embedded_midi, embedded_scores
+from jazz_solo.corpus.midi import read_midi
 
 
 def test_corpus_is_deterministic_and_seeded():

@@ -2,11 +2,12 @@ import pytest
 import torch
 
 from jazz_solo.config import DataConfig
-from jazz_solo.data import JazzDataModule, WindowDataset
+from jazz_solo.corpus.embedded import embedded_scores
+from jazz_solo.corpus.split import split_sequences
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.score import over_progression
-from jazz_solo.sequences import PAD, exercise_starts, exercise_windows, sliding_windows, split_sequences
+from jazz_solo.training.data import JazzDataModule, WindowDataset
+from jazz_solo.windows import PAD, exercise_starts, exercise_windows, sliding_windows
 
 
 def test_windows_are_value_indices_shifted_by_one():
@@ -44,7 +45,7 @@ def test_too_short_corpus_is_one_clear_error():
 
 
 def test_a_short_piece_names_the_validation_tail_and_what_to_change():
-    from jazz_solo.data import too_short
+    from jazz_solo.training.data import too_short
 
     cfg = DataConfig(Tx=30, val_fraction=0.1)
     train, val = split_sequences([list(range(107))], cfg.val_fraction)  # the home-made 16-bar file's length

@@ -6,9 +6,9 @@ import pytest
 
 from conftest import run_script
 from jazz_solo import runs
+from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import DataConfig
-from jazz_solo.data import JazzDataModule
-from jazz_solo.net import load_checkpoint
+from jazz_solo.training.data import JazzDataModule
 
 
 @pytest.mark.slow

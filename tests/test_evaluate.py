@@ -12,14 +12,14 @@ import pytest
 import torch
 
 from conftest import run_script
-from jazz_solo import metrics as M
 from jazz_solo.config import DataConfig, EvaluateConfig
+from jazz_solo.corpus.embedded import embedded_scores
+from jazz_solo.corpus.encoding import EncodedCorpus
+from jazz_solo.corpus.split import split_sequences
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.evaluation import corpus_pieces, default_out, evaluate, evaluate_checkpoint
-from jazz_solo.music.corpus import embedded_scores
-from jazz_solo.music.encoding import EncodedCorpus
+from jazz_solo.evaluation import metrics as M
+from jazz_solo.evaluation.evaluate import corpus_pieces, default_out, evaluate, evaluate_checkpoint
 from jazz_solo.music.tokenizers import PitchTokenizer
-from jazz_solo.sequences import split_sequences
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,8 @@ def test_a_checkpoint_whose_corpus_is_gone_is_one_clear_error(trained_ckpt, tmp_
 
 def test_evaluation_imports_no_lightning():
     probe = (
-        "import sys, jazz_solo.evaluation; print(sorted(m for m in ('pytorch_lightning', 'wandb') if m in sys.modules))"
+        "import sys, jazz_solo.evaluation.evaluate\n"
+        "print(sorted(m for m in ('pytorch_lightning', 'wandb') if m in sys.modules))"
     )
     result = run_script("-c", probe)
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr[-2000:]
@@ -142,7 +143,7 @@ def test_too_long_segments_name_a_length_that_works_and_few_pieces_are_flagged(t
     with pytest.raises(JazzSoloError, match=r"segment_bars=100: .* pass segment_bars=(\d+) or fewer") as refused:
         evaluate(EvaluateConfig(**settings, segment_bars=100, out=str(tmp_path / "refused")))
     fits = int(re.search(r"pass segment_bars=(\d+)", str(refused.value)).group(1))
-    with caplog.at_level("WARNING", logger="jazz_solo.evaluation"):
+    with caplog.at_level("WARNING", logger="jazz_solo.evaluation.evaluate"):
         result = evaluate(EvaluateConfig(**settings, segment_bars=fits, out=str(tmp_path / "fits")))
     assert result.metrics["n_corpus_pieces"] >= 2
     assert min(result.metrics["n_corpus_pieces"], result.metrics["n_heldout_pieces"]) < 5  # the longest that fits

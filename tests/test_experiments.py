@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from conftest import ROOT, tiny_train_config
-from jazz_solo import report, runs
-from jazz_solo.callbacks import AtomicCheckpointIO
-from jazz_solo.training import fit
+from jazz_solo import runs
+from jazz_solo.training import sweep_report as report
+from jazz_solo.training.callbacks import AtomicCheckpointIO
+from jazz_solo.training.fit import fit
 
 
 def test_fit_writes_results_json_that_agrees_with_its_checkpoint(tmp_path):
@@ -37,7 +38,7 @@ def test_the_log_the_checkpoint_name_and_results_json_count_epochs_alike(tmp_pat
     cfg.trainer.update(max_epochs=3, enable_progress_bar=True)  # not a terminal: a log line per validation
     shipped = OmegaConf.load(ROOT / "conf" / "callbacks" / "default.yaml")["best_checkpoint"]
     cfg.callbacks = {"best": {**OmegaConf.to_container(shipped), "dirpath": str(tmp_path / "checkpoints")}}
-    with caplog.at_level("INFO", logger="jazz_solo.callbacks"):
+    with caplog.at_level("INFO", logger="jazz_solo.training.callbacks"):
         best = fit(cfg)
     results = runs.read_json(tmp_path / runs.RESULTS)
     epoch, loss = results["best_epoch"], results["best_val_loss"]
@@ -56,7 +57,7 @@ def test_early_stopping_is_on_by_default_and_says_when_it_stops(tmp_path, caplog
     # an improvement must be 10 nats: none is, so the run stops after `patience` validations past the first
     cfg.callbacks["early_stopping"] = {**shipped, "patience": 2, "min_delta": 10.0}
     cfg.trainer["max_epochs"] = 30
-    with caplog.at_level("INFO", logger="jazz_solo.callbacks"):
+    with caplog.at_level("INFO", logger="jazz_solo.training.callbacks"):
         fit(cfg)
     results = runs.read_json(tmp_path / runs.RESULTS)
     assert results["epochs"] == 3 and results["stopped_early"] is True
@@ -166,7 +167,7 @@ def test_report_command_rejects_a_missing_folder(tmp_path, capsys):
 
 
 def test_report_evaluate_adds_the_musical_measures_of_each_run(tmp_path):
-    """`python -m jazz_solo.report SWEEP --evaluate N`: evaluate.py's key figures per finished run."""
+    """`python -m jazz_solo.training.sweep_report SWEEP --evaluate N`: evaluate.py's key figures per finished run."""
     sweep = tmp_path / "sweep"
     run = sweep / "0"
     (run / ".hydra").mkdir(parents=True)

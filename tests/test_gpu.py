@@ -45,7 +45,7 @@ def test_bf16_mixed_training_on_the_gpu_learns(tmp_path):
 
 @pytest.mark.slow
 def test_gpu_check_runs_its_code_paths_on_the_cpu(tmp_path):
-    done = run_script("-m", "jazz_solo.bench", "gpu", f"--out={tmp_path}", timeout=600)
+    done = run_script("-m", "benchmarks", "gpu", f"--out={tmp_path}", timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert done.stdout.startswith("gpu check: no CUDA here")
     records = json.loads((tmp_path / "gpu_check.json").read_text())["records"]

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jazz_solo.corpus.embedded import embedded_scores
+from jazz_solo.corpus.midi import score_from_pretty_midi
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Chord, ChordSpan, Progression
-from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.grammar import MIN_SPACING, PLAYABLE, GrammarTokenizer, measures, parse_value, role
-from jazz_solo.music.score import Note, Score, score_from_pretty_midi
+from jazz_solo.music.score import Note, Score
 from jazz_solo.music.spelling import interval_name, parse_interval, pitch_name, quality, scale_names, spell
 from jazz_solo.music.tokenizers import get_tokenizer
 

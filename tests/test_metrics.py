@@ -7,9 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from jazz_solo import metrics as M
+from jazz_solo.corpus.embedded import embedded_scores
+from jazz_solo.evaluation import metrics as M
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.score import Note
 
 

@@ -11,17 +11,18 @@ from collections import Counter
 import pytest
 
 from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_script, shared_file, wjazzd_db
-from jazz_solo.errors import JazzSoloError
-from jazz_solo.music import wjazzd
-from jazz_solo.music.__main__ import write_corpus
-from jazz_solo.music.classic import CLASSIC_SHA256, download
-from jazz_solo.music.wjazzd_download import (
+from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.__main__ import write_corpus
+from jazz_solo.corpus.download import (
+    CLASSIC_SHA256,
     WJAZZD_MANIFEST,
     WJAZZD_MANIFEST_SHA256,
+    download_classic,
     download_csv,
     download_db,
     read_manifest,
 )
+from jazz_solo.errors import JazzSoloError
 
 
 def test_inspect_json_on_a_corpus_file(tmp_path):
@@ -52,10 +53,10 @@ def test_download_checks_the_checksum_and_writes_whole_files_only(tmp_path):
     wrong.write_bytes(b"MThd not the classic file")
     dest = tmp_path / "data" / "original_metheny.mid"
     with pytest.raises(JazzSoloError, match="not the expected file .*nothing written"):
-        download(dest, wrong.as_uri())
+        download_classic(dest, wrong.as_uri())
     assert not dest.parent.exists() or not any(dest.parent.iterdir())
     with pytest.raises(JazzSoloError, match="cannot download"):
-        download(dest, (tmp_path / "missing.mid").as_uri())
+        download_classic(dest, (tmp_path / "missing.mid").as_uri())
     result = run_script("-m", "jazz_solo.music", "download", "classic", str(dest), "--url", wrong.as_uri())
     assert_one_line_error(result, wrong.as_uri(), "sha256")
     assert not dest.exists()
@@ -69,7 +70,7 @@ def test_download_the_classic_file_from_a_local_copy(tmp_path):
     written = tmp_path / "data" / "original_metheny.mid"
     assert result.stdout.strip() == str(written) and written.read_bytes() == source.read_bytes()
     # Already there with the right checksum: nothing is fetched again (this URL would fail).
-    assert download(written, (tmp_path / "nowhere.mid").as_uri()) == written
+    assert download_classic(written, (tmp_path / "nowhere.mid").as_uri()) == written
     assert CLASSIC_SHA256 in (shared_file("README.md").read_text())
 
 

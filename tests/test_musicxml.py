@@ -7,12 +7,12 @@ import xml.etree.ElementTree as ET
 import pretty_midi
 import pytest
 
+from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import GenerateConfig
 from jazz_solo.generation import generate
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.musicxml import lead_sheet, write_musicxml
 from jazz_solo.music.score import Note
-from jazz_solo.net import load_checkpoint
 
 
 def read_back(path):
@@ -86,7 +86,7 @@ def test_generate_writes_a_lead_sheet_beside_each_solo(trained_ckpt, tmp_path):
         sheet = path.with_suffix(".musicxml")
         assert sheet.read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
         notes, symbols, bars, tempo, _ = read_back(sheet)
-        progression = Progression.from_dict(load_checkpoint(trained_ckpt).backing)
+        progression = Progression.from_dict(load_checkpoint(trained_ckpt).spec.backing)
         assert bars == [progression.beats_per_bar] * 6 and tempo == progression.tempo
         assert [s for _, s, _ in symbols] == [s.chord.root for s in progression.looped(6 * progression.beats_per_bar)]
         midi = pretty_midi.PrettyMIDI(str(path)).instruments[0].notes

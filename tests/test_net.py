@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from jazz_solo.net import SoloNet
-from jazz_solo.sequences import PAD
+from jazz_solo.windows import PAD
 
 
 @pytest.mark.parametrize("cell", ["lstm", "rnn", "gru"])

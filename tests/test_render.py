@@ -8,12 +8,13 @@ import wave
 import pytest
 
 from conftest import assert_one_line_error, run_script
-from jazz_solo.config import GenerateConfig, list_override
+from jazz_solo.cli import list_override
+from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import generate
 from jazz_solo.music.chords import Progression
+from jazz_solo.music.pianoroll import piano_roll_figure
 from jazz_solo.music.score import Note
-from jazz_solo.plots import piano_roll_figure
 
 
 def test_a_piano_roll_has_bars_beats_chords_over_their_spans_and_note_names():

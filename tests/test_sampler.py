@@ -7,9 +7,9 @@ import itertools
 import pytest
 import torch
 
-from jazz_solo import sampler
 from jazz_solo.net import SoloNet
-from jazz_solo.sampler import sample
+from jazz_solo.sampling import sampler
+from jazz_solo.sampling.sampler import sample
 
 # chi-square critical values at p = 0.001 (so a correct sampler fails one seed in a thousand)
 CHI2_999 = {4: 18.467, 11: 31.264}

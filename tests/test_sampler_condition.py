@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from jazz_solo.net import SoloNet
-from jazz_solo.sampler import Condition, sample
+from jazz_solo.sampling.sampler import Condition, sample
 
 V, F = 12, 6
 

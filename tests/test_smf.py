@@ -9,7 +9,7 @@ import pretty_midi
 import pytest
 
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.render import to_pretty_midi
+from jazz_solo.music.comping import to_pretty_midi
 from jazz_solo.music.score import Note
 from jazz_solo.music.smf import midi_file, solo_file, varlen
 

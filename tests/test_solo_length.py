@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from conftest import tiny_train_config
+from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import (
@@ -21,8 +22,7 @@ from jazz_solo.generation import (
     sample_solos,
     sample_timed_solos,
 )
-from jazz_solo.net import load_checkpoint
-from jazz_solo.training import fit
+from jazz_solo.training.fit import fit
 
 
 def test_bars_cut_the_solo_at_the_bar_line_and_the_comping_fills_them(trained_ckpt, tmp_path):

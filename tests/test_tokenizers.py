@@ -1,8 +1,8 @@
 import pytest
 
+from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.corpus import embedded_scores
 from jazz_solo.music.score import Note, Score
 from jazz_solo.music.tokenizers import PitchTokenizer, get_tokenizer
 

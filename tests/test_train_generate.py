@@ -8,10 +8,10 @@ import torch
 
 from conftest import run_script, tiny_train_config
 from jazz_solo import runs
+from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import GenerateConfig
 from jazz_solo.generation import generate
-from jazz_solo.net import load_checkpoint
-from jazz_solo.training import fit
+from jazz_solo.training.fit import fit
 
 
 def test_fast_dev_run_fits_one_batch(tmp_path):
@@ -24,8 +24,8 @@ def test_fast_dev_run_fits_one_batch(tmp_path):
 
 def test_checkpoint_carries_everything_to_generate(trained_ckpt):
     ckpt = load_checkpoint(trained_ckpt)
-    assert ckpt.net.n_values == len(ckpt.vocab) == len(ckpt.value_counts)
-    assert ckpt.tokenizer == "grammar" and ckpt.backing["spans"]  # the classic values are the default
+    assert ckpt.net.n_values == len(ckpt.vocab) == len(ckpt.spec.value_counts)
+    assert ckpt.spec.tokenizer == "grammar" and ckpt.spec.backing["spans"]  # the classic values are the default
     assert all(value[0] in "RCSAX" for value in ckpt.vocab)
     raw = torch.load(trained_ckpt, weights_only=True)  # loadable without unpickling code
     assert raw["hyper_parameters"]["model"]["n_a"] == 16
@@ -45,7 +45,7 @@ def test_other_tokenizers_and_windows_train_and_generate(tokenizer, windows, tmp
     cfg = tiny_train_config(tmp_path, tokenizer=tokenizer, windows=windows, m=40)
     cfg.trainer["max_epochs"] = 1
     ckpt = load_checkpoint(fit(cfg))
-    assert ckpt.tokenizer == tokenizer
+    assert ckpt.spec.tokenizer == tokenizer
     (path,) = generate(GenerateConfig(ckpt=str(tmp_path / "checkpoints" / "last.ckpt"), length=30, out=str(tmp_path)))
     assert len(pretty_midi.PrettyMIDI(str(path)).instruments[0].notes) > 5
 
@@ -96,8 +96,8 @@ def test_train_then_generate_from_the_command_line(tmp_path):
 
 
 def test_generate_over_the_chords_of_a_midi_file(trained_ckpt, tmp_path):
+    from jazz_solo.corpus.__main__ import write_corpus
     from jazz_solo.generation import backing_for
-    from jazz_solo.music.__main__ import write_corpus
 
     song = write_corpus(tmp_path / "corpus", seed=0)[-1]  # a turnaround: Cmaj7 A7 | Dm7 G7 | ... in some key
     progression = backing_for(load_checkpoint(trained_ckpt), chords=str(song), tempo=99)
@@ -113,8 +113,8 @@ def test_generate_over_the_chords_of_a_midi_file(trained_ckpt, tmp_path):
 
 
 def test_a_run_folder_stands_for_its_best_checkpoint(trained_ckpt, tmp_path):
+    from jazz_solo.checkpoint import resolve_checkpoint
     from jazz_solo.errors import JazzSoloError
-    from jazz_solo.net import resolve_checkpoint
 
     run_dir = trained_ckpt.parent.parent  # <run>/checkpoints/<best>.ckpt
     assert resolve_checkpoint(run_dir) == trained_ckpt

@@ -11,14 +11,14 @@ import pytest
 
 from conftest import WJAZZD_EXTRACT, shared_file, wjazzd_db
 from jazz_solo.config import DataConfig
+from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.encoding import encode_values
+from jazz_solo.corpus.split import held_out
+from jazz_solo.corpus.vocabulary import nearest, vocabulary
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.music import wjazzd
 from jazz_solo.music.chords import NO_CHORD, Chord, ChordSpan, Progression
-from jazz_solo.music.encoding import encode_values
 from jazz_solo.music.grammar import GrammarTokenizer, parse_value
 from jazz_solo.music.score import Note, Score
-from jazz_solo.music.vocabulary import nearest, vocabulary
-from jazz_solo.sequences import held_out
 
 ARMSTRONG = "LouisArmstrong_GutBucketBlues_FINAL"
 
@@ -190,8 +190,8 @@ def test_a_tune_by_title_or_id_gives_its_lead_sheet(monkeypatch, trained_ckpt):
     assert wjazzd.tune_changes(WJAZZD_EXTRACT, ARMSTRONG)[0].performer == "Louis Armstrong"
     with pytest.raises(JazzSoloError, match="no solo has the id or title 'Giant Steps'"):
         wjazzd.tune_changes(WJAZZD_EXTRACT, "Giant Steps")
+    from jazz_solo.checkpoint import load_checkpoint
     from jazz_solo.generation import backing_for
-    from jazz_solo.net import load_checkpoint
 
     monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(WJAZZD_EXTRACT))  # the checkpoint's corpus is not WJazzD
     backing = backing_for(load_checkpoint(trained_ckpt), "wjazzd:Dancing in the Dark", tempo=100)

@@ -31,7 +31,7 @@ SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 __all__ = ["NOTE_NAMES", "QUALITIES", "DETECTABLE", "NO_CHORD", "Chord", "ChordSpan", "Progression"]
 
-# The qualities chord detection from played pitches chooses among (score.detect_chord).
+# The qualities chord detection from played pitches chooses among (detect_chord).
 DETECTABLE = ("maj", "min", "dom7", "maj7", "m7", "m7b5", "dim7", "aug", "sus4")
 
 
@@ -218,3 +218,21 @@ def _split_glued(word: str) -> list[str]:
     """The chords of one word: "F7Bb7" -> ["F7", "Bb7"]; a word that does not split cleanly stays whole."""
     parts = _GLUED.findall(word)
     return parts if "".join(parts) == word else [word]
+
+
+def detect_chord(pitches: list[int]) -> Chord | None:
+    """The chord whose tones best cover these pitch classes (the lowest pitch breaks ties as root)."""
+    if not pitches:
+        return None
+    present = {p % 12 for p in pitches}
+    bass = min(pitches) % 12
+    best, best_score = None, float("-inf")
+    for root in range(12):
+        for quality in DETECTABLE:
+            chord = Chord(root, quality)
+            tones = chord.pitch_classes
+            score = len(present & tones) - 0.5 * len(present - tones) - 0.3 * len(tones - present)
+            score += 0.4 * (root == bass)
+            if score > best_score:
+                best, best_score = chord, score
+    return best

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.render import PIANO_PROGRAM, SOLO_PROGRAM, solo_comping
+from jazz_solo.music.comping import PIANO_PROGRAM, SOLO_PROGRAM, solo_comping
 from jazz_solo.music.score import Note
 
 TICKS = 480  # per quarter note: the 1/4 and 1/3 grids land on whole ticks

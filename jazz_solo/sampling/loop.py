@@ -100,7 +100,7 @@ class Loop:
 def numba_kernel():
     """kernels.lstm_loop, or None where numba does not import (the torch loop then serves)."""
     try:
-        from jazz_solo.kernels import lstm_loop
+        from jazz_solo.sampling.kernel import lstm_loop
     except ImportError:
         return None
     return lstm_loop

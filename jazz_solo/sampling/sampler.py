@@ -1,7 +1,7 @@
 """Autoregressive sampling from a SoloNet: batched, seeded, on any device.
 
 Value indices in, value indices out; the sampler knows nothing of music. `sample` checks its
-arguments and runs the parts in jazz_solo/sampling/: a stepper advances the network by one value
+arguments and runs the package's parts: a stepper advances the network by one value
 (steppers.py), a chooser picks the next values from the logits (choose.py), a loop runs them over
 every step, as a CUDA graph on CUDA or a numba kernel for a few rows on CPU (loop.py), and beam
 search keeps the most likely continuations (beam.py). For a conditioned network a clock keeps each
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import torch
 
-from jazz_solo.config import STRATEGIES
 from jazz_solo.net import SoloNet
+from jazz_solo.sampling import STRATEGIES
 from jazz_solo.sampling.beam import beam_search
 from jazz_solo.sampling.choose import Chooser, Generator, uniforms
 from jazz_solo.sampling.condition import Clock, Condition

@@ -1,6 +1,10 @@
-"""`python -m jazz_solo.music download wjazzd [DEST]`: the Weimar Jazz Database, fetched on request.
+"""Downloads, fetched on request and checked (third-party data, never shipped here).
 
-Two sources, each pinned:
+The classic exercise's MIDI file: `original_metheny.mid` (Pat Metheny's "And Then I Knew", sequenced
+by Pierre Hebert) as the deepjazz repository holds it at a fixed commit; the exercise trains on its
+guitar solo over the piano's chords in quarter notes 476 to 548 (conf/data/classic.yaml).
+
+The Weimar Jazz Database (`python -m jazz_solo.corpus download wjazzd [DEST]`), from two sources, each pinned:
 
 - the CSV export (default): `mcsv_melody/` and `mcsv_beat/` as github.com/slSeanWU/jazz_transformer
   holds them at a fixed commit, every file checked against its sha256 in `wjazzd.sha256` (shipped
@@ -21,11 +25,52 @@ import os
 import sqlite3
 import tempfile
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from jazz_solo.atomic import write_bytes
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.music.classic import fetch
+
+CLASSIC_URL = (
+    "https://raw.githubusercontent.com/jisungk/deepjazz/"
+    "9c3b11245db196311b9f0176e984a38725a7113a/midi/original_metheny.mid"
+)
+CLASSIC_SHA256 = "0da8322ceab36b036682b5ece0c315193f7b701a3340a0ca5a523b107c6f428d"
+CLASSIC_DEST = Path("data") / "original_metheny.mid"
+CLASSIC_MAX_BYTES = 16 * 2**20  # the file is 92 kB: anything this big is not it
+
+
+def download_classic(
+    dest: str | os.PathLike = CLASSIC_DEST, url: str = CLASSIC_URL, sha256: str = CLASSIC_SHA256
+) -> Path:
+    """Fetch `url` to `dest` (a file, or a folder to put original_metheny.mid in) if it is not there yet.
+
+    The bytes must have the given sha256; the file appears whole or not at all.
+    """
+    if str(dest).endswith(("/", os.sep)) or Path(dest).is_dir():
+        dest = Path(dest) / CLASSIC_DEST.name
+    dest = Path(dest)
+    if dest.is_file() and hashlib.sha256(dest.read_bytes()).hexdigest() == sha256:
+        return dest
+    data = fetch(url, CLASSIC_MAX_BYTES)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise JazzSoloError(f"{url}: not the expected file (sha256 {digest}, expected {sha256}); nothing written")
+    return write_bytes(dest, data)
+
+
+def fetch(url: str, max_bytes: int) -> bytes:
+    """The bytes at `url` (https or file://); a failure, or more than max_bytes, is one JazzSoloError line."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read(max_bytes + 1)
+    except (OSError, ValueError) as err:  # URLError and timeouts are OSErrors; ValueError: not a URL
+        reason = getattr(err, "reason", None) or str(err) or type(err).__name__
+        raise JazzSoloError(f"{url}: cannot download ({reason})") from None
+    if len(data) > max_bytes:
+        raise JazzSoloError(f"{url}: larger than {max_bytes} bytes; nothing written")
+    return data
+
 
 WJAZZD_CSV_URL = "https://raw.githubusercontent.com/slSeanWU/jazz_transformer/eb77f0971e653d7208ed708f704b4d3d4b3eeff0/"
 WJAZZD_MANIFEST = Path(__file__).with_name("wjazzd.sha256")  # sha256sum lines: "<sha256>  mcsv_beat/<file>"
@@ -34,7 +79,7 @@ WJAZZD_DB_URL = "https://jazzomat.hfm-weimar.de/download/downloads/wjazzd.db"
 WJAZZD_DB_BYTES = 42_512_384  # as the download page reports it (release 2.x)
 WJAZZD_DEST = Path("data") / "wjazzd"
 WJAZZD_DB_DEST = Path("data") / "wjazzd.db"
-MAX_BYTES = 64 * 2**20
+WJAZZD_MAX_BYTES = 64 * 2**20
 NOTICE = (
     "Contains information from the Weimar Jazz Database (Jazzomat Research Project, University of Music Franz "
     "Liszt Weimar), made available under the ODbL v1.0 (https://opendatacommons.org/licenses/odbl/1-0/). "
@@ -64,7 +109,7 @@ def download_csv(dest: str | os.PathLike = WJAZZD_DEST, url: str = WJAZZD_CSV_UR
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
             continue
         source = base + urllib.parse.quote(name)
-        data = fetch(source, MAX_BYTES)
+        data = fetch(source, WJAZZD_MAX_BYTES)
         found = hashlib.sha256(data).hexdigest()
         if found != digest:
             raise JazzSoloError(f"{source}: not the expected file (sha256 {found}, expected {digest}); not written")
@@ -79,7 +124,7 @@ def download_db(dest: str | os.PathLike = WJAZZD_DB_DEST, url: str = WJAZZD_DB_U
     if str(dest).endswith(("/", os.sep)) or Path(dest).is_dir():
         dest = Path(dest) / "wjazzd.db"
     dest = Path(dest)
-    data = fetch(url, MAX_BYTES)
+    data = fetch(url, WJAZZD_MAX_BYTES)
     if size is not None and len(data) != size:
         raise JazzSoloError(f"{url}: {len(data)} bytes, not the release's {size}; nothing written")
     with tempfile.TemporaryDirectory() as folder:

@@ -1,4 +1,4 @@
-"""python -m jazz_solo.bench [sampler|train|gpu] [--json] ...: run one benchmark and print its table."""
+"""python -m benchmarks [sampler|train|gpu] [--json] ...: run one benchmark and print its table."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ def main(argv: list[str]) -> None:
     target = argv[0] if argv and not argv[0].startswith("-") else "sampler"
     rest = argv[1:] if argv and argv[0] == target else argv
     if target == "gpu":
-        from jazz_solo.bench.gpu import main as run
+        from benchmarks.gpu import main as run
     elif target == "sampler":
-        from jazz_solo.bench.sampler import main as run
+        from benchmarks.sampler import main as run
     elif target == "train":
-        from jazz_solo.bench.training import main as run
+        from benchmarks.training import main as run
     else:
         sys.exit(f"error: unknown benchmark {target!r} (choose sampler, train or gpu)")
     run(rest)

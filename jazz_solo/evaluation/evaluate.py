@@ -38,20 +38,24 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from jazz_solo import metrics as M
 from jazz_solo.atomic import write_text
+from jazz_solo.checkpoint import load_checkpoint, resolve_checkpoint
+from jazz_solo.conditioning import context_features, multi_hot
 from jazz_solo.config import DataConfig, EvaluateConfig
+from jazz_solo.corpus.encoding import EncodedCorpus, encode_values
+from jazz_solo.corpus.split import held_out, split_sequences
 from jazz_solo.errors import JazzSoloError
+from jazz_solo.evaluation import metrics as M
+from jazz_solo.evaluation.figures import distances_figure, histograms_figure
 from jazz_solo.generation import Solo, backing_for, sample_solos, solo_midi
 from jazz_solo.music.audio import write_wav
 from jazz_solo.music.chords import NOTE_NAMES, Progression
-from jazz_solo.music.encoding import EncodedCorpus
-from jazz_solo.music.render import write_midi
+from jazz_solo.music.comping import write_midi
+from jazz_solo.music.pianoroll import save_figure, save_piano_roll
 from jazz_solo.music.tokenizers import get_tokenizer
-from jazz_solo.net import SoloNet, load_checkpoint, resolve_checkpoint
-from jazz_solo.plots import distances_figure, histograms_figure, save_figure, save_piano_roll
+from jazz_solo.net import SoloNet
 from jazz_solo.runs import file_record, write_json
-from jazz_solo.sequences import context_features, encode_corpus, held_out, sliding_windows, split_sequences
+from jazz_solo.windows import sliding_windows
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +131,7 @@ def prediction_metrics(
 def training_corpus(ckpt_path: str, data: DataConfig, vocab: list[str], condition: str = "none") -> EncodedCorpus:
     """The checkpoint's corpus read and encoded again; it must give the vocabulary training saw."""
     try:
-        corpus = encode_corpus(data, condition)
+        corpus = encode_values(data, condition)
     except JazzSoloError as err:
         raise JazzSoloError(f"{ckpt_path}: cannot read its training corpus ({err})") from None
     if corpus.vocab != vocab:
@@ -343,16 +347,17 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
-    data = DataConfig(**ckpt.hparams["data"])
-    corpus = training_corpus(cfg.ckpt, data, ckpt.vocab, ckpt.condition)
+    data = DataConfig(**ckpt.spec.data)
+    corpus = training_corpus(cfg.ckpt, data, ckpt.vocab, ckpt.spec.condition)
     held = held_out(corpus, data) if len(corpus.sequences) > 1 else None
     train, val = split_sequences(corpus.sequences, data.val_fraction, held)
     contexts = None
     if corpus.contexts is not None:
-        contexts = (split_sequences(corpus.contexts, data.val_fraction, held)[1], corpus.context_table)
+        contexts = (split_sequences(corpus.contexts, data.val_fraction, held)[1], multi_hot(corpus.context_keys))
     found: dict = {"ckpt": str(cfg.ckpt), "ckpt_sha256": file_record(resolve_checkpoint(cfg.ckpt))["sha256"]}
     found |= {"n_solos": cfg.n, "length": cfg.length, "strategy": cfg.strategy}
-    found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise, "condition": ckpt.condition}
+    found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise}
+    found["condition"] = ckpt.spec.condition
     found |= prediction_metrics(ckpt.net, train, val, data.Tx, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pretty_midi
 
 from jazz_solo.music.chords import NOTE_NAMES, ChordSpan, Progression
-from jazz_solo.music.render import to_pretty_midi
+from jazz_solo.music.comping import to_pretty_midi
 from jazz_solo.music.score import Note, Score, quantise
 
 DEFAULT_SEED = 0

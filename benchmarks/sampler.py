@@ -1,4 +1,4 @@
-"""python -m jazz_solo.bench [sampler] [--threads 1,2] [--no-compile] [--no-numba] [--no-cold] [--json]
+"""python -m benchmarks [sampler] [--threads 1,2] [--no-compile] [--no-numba] [--no-cold] [--json]
 
 The sampler's throughput in one process: the fast loop (`impl="fast"`, on CUDA a replayed CUDA graph)
 against the naive loop (the network's nn.LSTM called one step at a time), at batch 1, 64, 1024 and
@@ -33,12 +33,12 @@ from pathlib import Path
 
 import torch
 
-from jazz_solo import sampler
+from jazz_solo.conditioning import CONDITION_FEATURES, durations, progression_features
 from jazz_solo.net import SoloNet
-from jazz_solo.sampler import Condition, sample
-from jazz_solo.sequences import CONDITION_FEATURES, durations, progression_features
+from jazz_solo.sampling import sampler
+from jazz_solo.sampling.sampler import Condition, sample
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 N_VALUES, N_A, STEPS = 78, 64, 50
 BATCHES = (1, 64, 1024, 8192)
 CONDITIONED_BATCHES = (1, 1024)
@@ -242,7 +242,7 @@ def table_line(r: dict, records: list[dict]) -> str:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m jazz_solo.bench sampler",
+        prog="python -m benchmarks sampler",
         description="The sampler's tokens/s (fast and naive loops), the matmul roofline, generate.py's cold start.",
     )
     parser.add_argument("--threads", default=None, help="CPU thread counts, e.g. 1,2 (default: 1, and all when idle)")

@@ -13,7 +13,10 @@ from pytorch_lightning.callbacks import ProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.utilities.exceptions import MisconfigurationException
 
-from jazz_solo.callbacks import (
+from jazz_solo.checkpoint import read_checkpoint_file, read_spec
+from jazz_solo.config import TrainConfig
+from jazz_solo.errors import JazzSoloError, first_line, missing_extra
+from jazz_solo.training.callbacks import (
     AtomicCheckpointIO,
     LastCheckpoint,
     OptimizerStats,
@@ -23,11 +26,8 @@ from jazz_solo.callbacks import (
     SampleSolo,
     monitored_checkpoint,
 )
-from jazz_solo.config import TrainConfig
-from jazz_solo.data import JazzDataModule
-from jazz_solo.errors import JazzSoloError, first_line, missing_extra
-from jazz_solo.model import JazzSoloModule
-from jazz_solo.net import read_checkpoint_file
+from jazz_solo.training.data import JazzDataModule
+from jazz_solo.training.module import JazzSoloModule
 
 log = logging.getLogger(__name__)
 # Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec;
@@ -112,15 +112,18 @@ def resume_from(ckpt_path: str | None, trainer: pl.Trainer, model: JazzSoloModul
 def check_resumable(path: str, model: JazzSoloModule) -> None:
     """`path` is a checkpoint train.py wrote, with the model and vocabulary this run has built."""
     raw = read_checkpoint_file(path)
-    hp = raw.get("hyper_parameters", {})
-    if "loops" not in raw or "model" not in hp or "vocab" not in hp:
+    try:
+        spec = read_spec(raw, path)
+    except JazzSoloError:
+        spec = None
+    if "loops" not in raw or spec is None:
         raise JazzSoloError(f"ckpt_path: {path} is not a checkpoint train.py wrote (nothing to resume)")
-    if hp["vocab"] != model.hparams.vocab:
+    if spec.vocab != model.hparams.vocab:
         raise JazzSoloError(f"ckpt_path: {path} has another vocabulary than this run's corpus (other data settings?)")
     for key in ("cell", "n_a"):
-        if hp["model"][key] != model.hparams.model[key]:
+        if spec.model[key] != model.hparams.model[key]:
             raise JazzSoloError(
-                f"ckpt_path: {path} has model.{key}={hp['model'][key]}, this run {model.hparams.model[key]}"
+                f"ckpt_path: {path} has model.{key}={spec.model[key]}, this run {model.hparams.model[key]}"
             )
 
 

@@ -29,18 +29,14 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from jazz_solo.conditioning import context_features, multi_hot
 from jazz_solo.config import DataConfig
+from jazz_solo.corpus.embedded import default_backing
+from jazz_solo.corpus.encoding import encode_values
+from jazz_solo.corpus.split import held_out, split_sequences
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.corpus import default_backing
-from jazz_solo.sequences import (
-    context_features,
-    encode_corpus,
-    exercise_windows,
-    held_out,
-    sliding_windows,
-    split_sequences,
-)
+from jazz_solo.windows import exercise_windows, sliding_windows
 
 
 def too_short(cfg: DataConfig, train: list[list[int]], val: list[list[int]], one_piece: bool) -> str:
@@ -164,7 +160,7 @@ class JazzDataModule(pl.LightningDataModule):
         if self.train_set is not None:
             return
         cfg = self.cfg
-        corpus = encode_corpus(cfg, self.condition)
+        corpus = encode_values(cfg, self.condition)
         sequences, self.vocab = corpus.sequences, corpus.vocab
         held = held_out(corpus, cfg) if len(sequences) > 1 else None
         train, val = split_sequences(sequences, cfg.val_fraction, held)
@@ -193,8 +189,9 @@ class JazzDataModule(pl.LightningDataModule):
         train_contexts, val_contexts = (None, None)
         if corpus.contexts is not None:
             train_contexts, val_contexts = windows(*split_sequences(corpus.contexts, cfg.val_fraction, held))
-        self.train_set = WindowDataset(train_windows, train_contexts, corpus.context_table)
-        self.val_set = WindowDataset(val_windows, val_contexts, corpus.context_table)
+        table = multi_hot(corpus.context_keys) if corpus.contexts is not None else None
+        self.train_set = WindowDataset(train_windows, train_contexts, table)
+        self.val_set = WindowDataset(val_windows, val_contexts, table)
 
     def _loader(self, dataset: WindowDataset, shuffle: bool, done: Callable[[], int] = lambda: 0) -> DataLoader:
         # batch_size=None + a batch sampler: the dataset builds each batch in one indexing op. The loader's

@@ -1,4 +1,4 @@
-"""python -m jazz_solo.bench train [--epochs N] [--threads N] [--repeat N] [--no-cold] [--wjazzd PATH] [--json]
+"""python -m benchmarks train [--epochs N] [--threads N] [--repeat N] [--no-cold] [--wjazzd PATH] [--json]
 
 Lightning's fit against a plain PyTorch loop, in one process, on the classic exercise's shape: m = 60
 windows of Tx = 30 over 78 values, n_a = 64, one full batch per epoch, Adam (lr 0.01), 100 epochs. Both
@@ -33,7 +33,7 @@ from unittest import mock
 import torch
 from torch.nn import functional as F
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 M, TX, N_VALUES, N_A, LR = 60, 30, 78, 64, 0.01
 
 
@@ -76,7 +76,8 @@ def project_config(out: Path, epochs: int, val_every: int):
     """The training config of `train.py experiment=exercise`, output in `out`."""
     from hydra import compose, initialize_config_dir
 
-    from jazz_solo.config import TrainConfig, load
+    from jazz_solo.cli import load
+    from jazz_solo.config import TrainConfig
 
     with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
         overrides = [f"trainer.max_epochs={epochs}", f"trainer.check_val_every_n_epoch={val_every}"]
@@ -90,10 +91,10 @@ def lightning_fit(train: tuple, val: tuple, epochs: int, val_every: int) -> dict
     from torch.utils.data import DataLoader, TensorDataset
 
     from jazz_solo.config import DataConfig
-    from jazz_solo.data import JazzDataModule
-    from jazz_solo.model import JazzSoloModule
-    from jazz_solo.music.corpus import default_backing
-    from jazz_solo.training import build_trainer
+    from jazz_solo.corpus.embedded import default_backing
+    from jazz_solo.training.data import JazzDataModule
+    from jazz_solo.training.fit import build_trainer
+    from jazz_solo.training.module import JazzSoloModule
 
     class EpochClock(pl.Callback):
         def on_train_start(self, trainer, pl_module):
@@ -132,7 +133,7 @@ def lightning_fit(train: tuple, val: tuple, epochs: int, val_every: int) -> dict
 
 
 def find_wjazzd(given: str | None) -> Path | None:
-    from jazz_solo.music.wjazzd import is_wjazzd
+    from jazz_solo.corpus.wjazzd import is_wjazzd
 
     places = [Path(given)] if given else [ROOT / "data" / "wjazzd", ROOT.parent / "shared" / "data" / "wjazzd"]
     return next((place for place in places if is_wjazzd(place)), None)
@@ -142,7 +143,8 @@ def wjazzd_config(path: Path, out: Path, steps: int):
     """`train.py experiment=wjazzd` on `path`: one epoch of `steps` training steps, no validation."""
     from hydra import compose, initialize_config_dir
 
-    from jazz_solo.config import TrainConfig, load
+    from jazz_solo.cli import load
+    from jazz_solo.config import TrainConfig
 
     overrides = [f"data.path={path}", f"output_dir={out}", "name=bench", "trainer.max_epochs=1"]
     overrides += [f"+trainer.limit_train_batches={steps}", "+trainer.limit_val_batches=0", "logger=none"]
@@ -155,11 +157,11 @@ def wjazzd_case(path: Path, steps: int, repeat: int) -> list[dict]:
     """Records: load_cold / load_cached (seconds), plain / lightning (training tokens per second)."""
     import pytorch_lightning as pl
 
-    from jazz_solo.data import JazzDataModule
-    from jazz_solo.model import JazzSoloModule
+    from jazz_solo.corpus.encoding import encode_values
     from jazz_solo.net import SoloNet
-    from jazz_solo.sequences import encode_corpus
-    from jazz_solo.training import build_trainer
+    from jazz_solo.training.data import JazzDataModule
+    from jazz_solo.training.fit import build_trainer
+    from jazz_solo.training.module import JazzSoloModule
 
     records = []
     with tempfile.TemporaryDirectory(prefix="bench_wjazzd_") as out:
@@ -167,7 +169,7 @@ def wjazzd_case(path: Path, steps: int, repeat: int) -> list[dict]:
         with mock.patch.dict(os.environ, JAZZ_SOLO_CACHE=str(Path(out) / "cache")):  # an empty cache first
             for impl in ("load_cold", "load_cached"):
                 start = time.perf_counter()
-                corpus = encode_corpus(cfg.data)
+                corpus = encode_values(cfg.data)
                 records.append({"impl": impl, "seconds": time.perf_counter() - start, "pieces": len(corpus.names)})
             data = JazzDataModule(cfg.data)
             data.setup()
@@ -226,7 +228,7 @@ def cold_train_seconds(threads: int) -> float:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m jazz_solo.bench train", description=__doc__.splitlines()[2])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks train", description=__doc__.splitlines()[2])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each; the fastest counts")

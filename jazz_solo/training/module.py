@@ -6,25 +6,20 @@ import pytorch_lightning as pl
 import torch
 from torch.nn import functional as F
 
+from jazz_solo.checkpoint import Spec
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.net import SoloNet
-from jazz_solo.sequences import CONDITION_FEATURES
 
 
 def logs_this_step(trainer: pl.Trainer) -> bool:
     """Whether this step's metrics go to the loggers: every log_every_n_steps steps, straight to them, as
     Lightning's LearningRateMonitor does; a self.log call costs about as much as a training step of the
-    exercise's size (python -m jazz_solo.bench train)."""
+    exercise's size (python -m benchmarks train)."""
     return bool(trainer.loggers) and trainer.global_step % trainer.log_every_n_steps == 0
 
 
 class JazzSoloModule(pl.LightningModule):
-    """Wraps SoloNet. Hyperparameters are plain containers so a checkpoint alone can generate:
-
-    model (ModelConfig as dict), data (DataConfig as dict), vocab (list[str], index -> value),
-    value_counts (list[int]), backing (the progression to play over, as a dict), home (the training
-    pieces' median pitch, which realisation keeps solos around; None where unknown).
-    """
+    """Wraps SoloNet. Its hyperparameters are the fields of a checkpoint.Spec (plain containers), so a
+    checkpoint alone can generate."""
 
     def __init__(
         self,
@@ -37,8 +32,7 @@ class JazzSoloModule(pl.LightningModule):
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)  # the loggers get the resolved run config instead
-        n_features = CONDITION_FEATURES[model.get("condition", "none")]
-        self.net = SoloNet(len(vocab), model["n_a"], model["cell"], model["dropout"], n_features)
+        self.net = Spec(model, data, vocab, value_counts, backing, home).build_net()
         self._val_totals = torch.zeros(3)  # this validation's summed loss, right guesses and targets
 
     def setup(self, stage: str) -> None:
@@ -55,7 +49,7 @@ class JazzSoloModule(pl.LightningModule):
     def _loss(logits: torch.Tensor, y: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
         """logits (batch, Tx, n_values), y (batch, Tx) -> cross-entropy per value, mean (or sum).
 
-        y < 0 (sequences.PAD) marks a step without a target: cross_entropy's ignore_index skips it.
+        y < 0 (windows.PAD) marks a step without a target: cross_entropy's ignore_index skips it.
         """
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction=reduction)
 

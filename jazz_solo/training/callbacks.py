@@ -21,7 +21,7 @@ from pytorch_lightning.plugins.io import TorchCheckpointIO
 
 from jazz_solo import runs
 from jazz_solo.atomic import atomic_file
-from jazz_solo.model import logs_this_step
+from jazz_solo.training.module import logs_this_step
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -267,11 +267,11 @@ class SampleSolo(pl.Callback):
         path = best and (best.best_model_path or best.last_model_path)
         if not wandb_loggers or not trainer.is_global_zero or not path or not os.path.exists(path):
             return
+        from jazz_solo.checkpoint import load_checkpoint
         from jazz_solo.generation import backing_for, sample_solos, solo_midi
         from jazz_solo.music.audio import SAMPLE_RATE, write_wav
-        from jazz_solo.music.render import write_midi
-        from jazz_solo.net import load_checkpoint
-        from jazz_solo.plots import save_piano_roll
+        from jazz_solo.music.comping import write_midi
+        from jazz_solo.music.pianoroll import save_piano_roll
 
         ckpt = load_checkpoint(path)
         progression = backing_for(ckpt)

@@ -19,23 +19,28 @@ from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
-from jazz_solo.cache import cached
 from jazz_solo.config import DataConfig
+from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.cache import cached
+from jazz_solo.corpus.download import CLASSIC_DEST
+from jazz_solo.corpus.embedded import embedded_scores
+from jazz_solo.corpus.midi import midi_files, read_midi
+from jazz_solo.corpus.vocabulary import vocabulary
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.music import wjazzd
 from jazz_solo.music.chords import NO_CHORD
-from jazz_solo.music.classic import CLASSIC_DEST
-from jazz_solo.music.corpus import embedded_scores
-from jazz_solo.music.score import Score, midi_files, over_progression, read_midi
+from jazz_solo.music.context import Context, value_contexts
+from jazz_solo.music.score import Score, over_progression
 from jazz_solo.music.tokenizers import get_tokenizer
-from jazz_solo.music.vocabulary import vocabulary
 
 CACHE_FORMAT = 2  # bump when what the cache holds changes
 # The code that turns the files into values: its source is part of the cache key, so an edited reader or
 # grammar never reads values an older one wrote.
-ENCODERS = ("wjazzd", "score", "chords", "symbols", "grammar", "spelling", "tokenizers", "encoding")
+PACKAGE = Path(__file__).resolve().parents[1]
+ENCODERS = [
+    *(f"music/{name}.py" for name in ("score", "chords", "symbols", "grammar", "spelling", "tokenizers")),
+    *(f"corpus/{name}.py" for name in ("wjazzd", "encoding")),
+]
 FILTERS = ("performer", "title", "instrument", "style", "rhythmfeel", "metre")
 SUBSTRING = ("performer", "title")  # matched anywhere in the field; the others: the whole field
 
@@ -50,8 +55,8 @@ class EncodedCorpus:
     pitches: list[dict[int, int]] = field(default_factory=list)  # one per piece: pitch -> its notes
     replaced: Counter[str] = field(default_factory=Counter)  # value -> times the vocabulary policy replaced it
     infos: list[wjazzd.SoloInfo] = field(default_factory=list)  # WJazzD: one per piece
-    contexts: list[list[int]] | None = None  # condition=chords: per piece, each value's context id
-    context_table: Any = None  # condition=chords: torch (n_contexts, N_FEATURES) float32 (sequences.encode_corpus)
+    contexts: list[list[int]] | None = None  # condition=chords: per piece, the id of the context each value ends in
+    context_keys: list[Context] = field(default_factory=list)  # condition=chords: id -> its active features
 
     @cached_property
     def scores(self) -> list[Score]:
@@ -142,7 +147,7 @@ def wjazzd_values(cfg: DataConfig) -> list[dict]:
         return [list(table), solos]
 
     settings = {"format": CACHE_FORMAT, "tokenizer": cfg.tokenizer, "lengths": cfg.lengths, "chords": cfg.chords}
-    code = [Path(__file__).with_name(f"{name}.py") for name in ENCODERS]
+    code = [PACKAGE / name for name in ENCODERS]
     if cfg.chords is not None and cfg.chords.strip().lower().endswith(".txt"):  # an edited file: other values
         code.append(Path(cfg.chords.strip()).expanduser())
     table, solos = cached("wjazzd", code + wjazzd.source_files(cfg.path, infos), settings, build)
@@ -151,8 +156,11 @@ def wjazzd_values(cfg: DataConfig) -> list[dict]:
     ]
 
 
-def encode_values(cfg: DataConfig) -> EncodedCorpus:
-    """Read the corpus `cfg` names, select its pieces, encode each one and apply the vocabulary policy."""
+def encode_values(cfg: DataConfig, condition: str = "none") -> EncodedCorpus:
+    """Read the corpus `cfg` names, select its pieces, encode each one and apply the vocabulary policy.
+
+    With condition=chords, also the context each value ends in (music/context.py), walked with the values
+    as kept (as the sampler's clock walks them)."""
     chosen = [name for name in FILTERS if getattr(cfg, name) is not None]
     if cfg.path is not None and wjazzd.is_wjazzd(cfg.path):
         solos = [s for s in wjazzd_values(cfg) if solo_passes(cfg, s["info"], s["metres"], s["chords"])]
@@ -187,4 +195,11 @@ def encode_values(cfg: DataConfig) -> EncodedCorpus:
     index = {v: i for i, v in enumerate(vocab)}
     sequences = [[index[mapping[v]] for v in values] for values in encoded]
     replaced = Counter(v for values in encoded for v in values if mapping[v] != v)
-    return EncodedCorpus(vocab, sequences, names, groups, read, pitches, replaced, infos)
+    corpus = EncodedCorpus(vocab, sequences, names, groups, read, pitches, replaced, infos)
+    if condition == "chords":
+        values = [[vocab[i] for i in seq] for seq in sequences]
+        contexts = [value_contexts(v, score.progression) for v, score in zip(values, corpus.scores)]
+        known: dict[Context, int] = {}
+        corpus.contexts = [[known.setdefault(c, len(known)) for c in piece] for piece in contexts]
+        corpus.context_keys = list(known)
+    return corpus

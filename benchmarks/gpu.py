@@ -1,4 +1,4 @@
-"""python -m jazz_solo.bench gpu [--out DIR] [--skip SECTIONS]: the one prepared GPU check (`make gpu-check`).
+"""python -m benchmarks gpu [--out DIR] [--skip SECTIONS]: the one prepared GPU check (`make gpu-check`).
 
 A GPU is lent to this project only now and then, for minutes, so everything it should tell us runs in
 one go (about 4 minutes on an H100), each section timed and recorded even when another fails:
@@ -36,10 +36,10 @@ from pathlib import Path
 
 import torch
 
-from jazz_solo.bench.sampler import (
+from benchmarks.sampler import (
     FLOP_PER_TOKEN as STEP_FLOP,  # the recurrent matmul and the head
 )
-from jazz_solo.bench.sampler import (
+from benchmarks.sampler import (
     N_A,
     N_VALUES,
     bench_checkpoint,
@@ -49,7 +49,7 @@ from jazz_solo.bench.sampler import (
 )
 from jazz_solo.net import SoloNet
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ("tests", "sampler", "train", "sweep", "generate")
 # The least memory traffic of one unfused step, per row, in bytes (float32): the recurrent addmm reads h
 # and the input's table row and writes the gates; the cell reads the gates and c, writes h and c; the head
@@ -139,8 +139,8 @@ def train_tokens_per_s(case: dict, device: torch.device, precision: str, lightni
     from torch.utils.data import DataLoader
 
     from jazz_solo.config import DataConfig, ModelConfig
-    from jazz_solo.data import EpochBatches, WindowDataset
-    from jazz_solo.model import JazzSoloModule
+    from jazz_solo.training.data import EpochBatches, WindowDataset
+    from jazz_solo.training.module import JazzSoloModule
 
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)  # its device lines and tips, once per fit
     warnings.filterwarnings("ignore", ".*(does not have many workers|no `val_dataloader`|Tensor Cores).*")
@@ -322,7 +322,7 @@ def markdown(env: dict, records: list[dict]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m jazz_solo.bench gpu", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks gpu", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="outputs/gpu_check", help="folder for gpu_check.json and gpu_check.md")
     parser.add_argument("--skip", default="", help=f"sections to leave out, comma-separated ({', '.join(SECTIONS)})")
     args = parser.parse_args(argv)

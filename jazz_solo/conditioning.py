@@ -1,0 +1,59 @@
+"""What a chord-conditioned network hears, as tensors: the one copy of where each value ends.
+
+music/context.py says, in plain Python, which features are active at each grid step of a
+progression and at the end of each value. This module turns that into what the network and the
+sampler read: multi-hot feature rows, each value's length in grid steps, and the features heard
+with each input value of a sequence (the context of the time where that value ends, on its row's
+loop). The sampler's Clock (sampling/condition.py) and its numba kernel walk the same time one
+step at a time; tests hold them to `step_features`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from jazz_solo.music.chords import Progression
+from jazz_solo.music.context import N_FEATURES, Context, progression_contexts, value_steps
+from jazz_solo.sampling.condition import Condition
+
+CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES}  # model.condition -> features per step
+
+
+def multi_hot(contexts: Sequence[Context]) -> torch.Tensor:
+    """Contexts (each the tuple of its active features) -> (len, N_FEATURES) float32 of 0 and 1."""
+    table = torch.zeros(len(contexts), N_FEATURES)
+    for row, active in enumerate(contexts):
+        table[row, list(active)] = 1
+    return table
+
+
+def progression_features(progression: Progression) -> torch.Tensor:
+    """(steps, N_FEATURES): the context at every grid step of one pass of a progression."""
+    return multi_hot(progression_contexts(progression))
+
+
+def durations(vocab: list[str]) -> torch.Tensor:
+    """(n_values,) int64: each value's length in grid steps."""
+    return torch.tensor([value_steps(v) for v in vocab], dtype=torch.long)
+
+
+def context_features(windows: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """Windows of context ids (n, T) -> their features (n, T, N_FEATURES); a negative id (PAD) gives zeros."""
+    return table[windows.clamp(min=0)] * (windows >= 0)[..., None]
+
+
+def progression_condition(progression: Progression, vocab: list[str], n: int, device) -> Condition:
+    """n rows over the progression's loop, each from its start, for a network over `vocab`."""
+    return Condition.one_loop(progression_features(progression).to(device), n, durations(vocab))
+
+
+def step_features(condition: Condition, tokens: torch.Tensor) -> torch.Tensor:
+    """The features heard with each input value: tokens (n, L) int64 -> (n, L, n_features).
+
+    Row i plays from time 0 over loop condition.rows[i]; value t is heard with the features of the
+    grid step where it ends (its own length added), wrapped around the loop.
+    """
+    ends = condition.durations[tokens].cumsum(1) % condition.lengths[condition.rows][:, None]
+    return condition.features[condition.rows[:, None], ends]

@@ -1,0 +1,51 @@
+"""The one train/validation split: which pieces validation holds out, and the sequences cut by it.
+
+Training (training/data.py), evaluation and the corpus report all split here, so a checkpoint's
+held-out pieces are the same wherever they are asked for.
+"""
+
+from __future__ import annotations
+
+import random
+
+from jazz_solo.config import DataConfig
+from jazz_solo.corpus.encoding import EncodedCorpus
+
+
+def held_out_pieces(n_pieces: int, val_fraction: float) -> set[int]:
+    """Indices of the pieces validation holds out when there are several: evenly spaced."""
+    n_val = max(1, round(n_pieces * val_fraction))
+    step = n_pieces / n_val
+    return {int(step * (i + 0.5)) for i in range(n_val)}
+
+
+def held_out(corpus: EncodedCorpus, cfg: DataConfig) -> set[int]:
+    """The pieces validation holds out (data.holdout): evenly spaced, or whole pieces or whole performers
+    drawn from data.seed, about val_fraction of the pieces (performers: at least that, at least one)."""
+    n = len(corpus.sequences)
+    n_val = max(1, round(n * cfg.val_fraction))
+    rng = random.Random(cfg.seed)
+    if cfg.holdout == "spaced":
+        return held_out_pieces(n, cfg.val_fraction)
+    if cfg.holdout == "solos":
+        return set(rng.sample(range(n), n_val))
+    chosen: set[int] = set()
+    for group in rng.sample(sorted(set(corpus.groups)), len(set(corpus.groups))):
+        if len(chosen) >= n_val:
+            break
+        chosen |= {i for i, g in enumerate(corpus.groups) if g == group}
+    return chosen
+
+
+def split_sequences(
+    sequences: list[list[int]], val_fraction: float, held: set[int] | None = None
+) -> tuple[list[list[int]], list[list[int]]]:
+    """(train, val): whole sequences held out (`held`, default evenly spaced), or the tail of a single one."""
+    if len(sequences) == 1:
+        seq = sequences[0]
+        cut = len(seq) - max(1, round(len(seq) * val_fraction))
+        return [seq[:cut]], [seq[cut:]]
+    val_idx = held_out_pieces(len(sequences), val_fraction) if held is None else held
+    train = [s for i, s in enumerate(sequences) if i not in val_idx]
+    val = [s for i, s in enumerate(sequences) if i in val_idx]
+    return train, val

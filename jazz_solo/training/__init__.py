@@ -1,0 +1,2 @@
+"""Training: data.py (the LightningDataModule), module.py (the LightningModule), callbacks.py, fit.py (the
+Trainer, resume and interrupts) and sweep_report.py (a sweep's report). The only part that imports Lightning."""
