@@ -4,13 +4,14 @@ A checkpoint is the file Lightning writes for train.py: the network's weights un
 (prefixed "net.") and, under "hyper_parameters", a `Spec`: everything generation needs besides the
 weights. The LightningModule saves a Spec's fields as its hyperparameters; everything else reads them
 through `load_checkpoint` (or `read_spec` for a file it only checks). Older checkpoints load: `home`
-came later (None), and so did `model.condition` ("none").
+came later (None), and so did `model.condition` ("none") and `provenance` (None).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
@@ -31,6 +32,7 @@ class Spec:
     value_counts: list[int]  # training-split count of each value (solos start from one drawn by these)
     backing: dict  # Progression.to_dict(): what solos play over unless told otherwise
     home: int | None = None  # the training pieces' median pitch, which realisation keeps solos around
+    provenance: dict | None = None  # who wrote it: jazz_solo and torch versions, date (provenance())
 
     @property
     def condition(self) -> str:
@@ -55,7 +57,15 @@ class Spec:
         needed = ("model", "data", "vocab", "value_counts", "backing")
         if not isinstance(hp, dict) or any(k not in hp for k in needed):
             raise JazzSoloError(f"{where}: not a jazz_solo checkpoint (no vocabulary or model settings)")
-        return cls(*(hp[k] for k in needed), home=hp.get("home"))
+        return cls(*(hp[k] for k in needed), home=hp.get("home"), provenance=hp.get("provenance"))
+
+
+def provenance() -> dict:
+    """What wrote a checkpoint: the versions of jazz_solo and torch, and when (UTC)."""
+    from jazz_solo import __version__
+
+    written = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return {"jazz_solo": __version__, "torch": str(torch.__version__), "written": written}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pytorch_lightning.callbacks import ProgressBar
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.utilities.exceptions import MisconfigurationException
 
-from jazz_solo.checkpoint import read_checkpoint_file, read_spec
+from jazz_solo.checkpoint import provenance, read_checkpoint_file, read_spec
 from jazz_solo.config import TrainConfig
 from jazz_solo.errors import JazzSoloError, first_line, missing_extra
 from jazz_solo.training.callbacks import (
@@ -144,7 +144,7 @@ def fit(cfg: TrainConfig) -> Path | None:
         len(datamodule.val_set),
         cfg.data.Tx,
     )
-    model = JazzSoloModule(model=asdict(cfg.model), **datamodule.describe())
+    model = JazzSoloModule(model=asdict(cfg.model), **datamodule.describe(), provenance=provenance())
     log.info(  # Lightning's model summary table, in one line (conf/trainer/default.yaml turns the table off)
         "model: %s, n_a=%d, %s parameters",
         cfg.model.cell,
