@@ -87,32 +87,9 @@ def sample(
     greedy or sample).
     """
     n, p = primer.shape
-    n_values, device = net.n_values, primer.device
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
-    if impl not in IMPLS:
-        raise ValueError(f"impl must be one of {', '.join(IMPLS)}, got {impl!r}")
-    if impl == "numba" and (net.cell != "lstm" or device.type != "cpu" or strategy not in ("greedy", "sample")):
-        raise ValueError("impl='numba' runs an LSTM on CPU, greedy or sample")
-    if (condition is None) != (net.n_features == 0):
-        raise ValueError(f"the network takes {net.n_features} features a step: a condition is needed with them only")
-    if condition is not None:
-        condition.check(len(primer), n_values, net.n_features)
-    if impl == "numba" and numba_kernel() is None:
-        raise ValueError("impl='numba' needs numba (pip install numba)")
-    if n < 1 or not 1 <= p <= length:
-        raise ValueError(f"the primer needs a row or more of 1 to length={length} values, got shape {(n, p)}")
-    if temperature <= 0 or top_k < 1 or not 0 < top_p <= 1:
-        raise ValueError(f"need temperature > 0, top_k >= 1, 0 < top_p <= 1; got {temperature}, {top_k}, {top_p}")
-    head_bias, allowed = net.head.bias.detach(), n_values
-    if mask is not None:  # banned values get a logit of -inf: never the argmax, probability 0
-        banned = mask.to(device, torch.bool)
-        if banned.shape != (n_values,):
-            raise ValueError(f"the mask must have shape ({n_values},), got {tuple(banned.shape)}")
-        head_bias = head_bias.masked_fill(banned, float("-inf"))
-        allowed = n_values - int(banned.sum())
-        if allowed == 0:
-            raise ValueError("the mask leaves no value to emit")
+    device = primer.device
+    check_arguments(net, primer, length, strategy, temperature, top_k, top_p, condition, impl)
+    head_bias, allowed = masked_head_bias(net, mask)
 
     if strategy == "beam":
         if not 1 <= beam_width <= allowed:
@@ -140,6 +117,54 @@ def sample(
         tokens.append(torch.cat([primer[chunk], generated], dim=1))
         log_prob.append(lp)
     return Samples(torch.cat(tokens), torch.cat(log_prob))
+
+
+def check_arguments(
+    net: SoloNet,
+    primer: torch.Tensor,
+    length: int,
+    strategy: str,
+    temperature: float,
+    top_k: int,
+    top_p: float,
+    condition: Condition | None,
+    impl: str,
+) -> None:
+    """sample's arguments, each wrong one a ValueError saying which."""
+    n, p = primer.shape
+    n_values, device = net.n_values, primer.device
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    if impl not in IMPLS:
+        raise ValueError(f"impl must be one of {', '.join(IMPLS)}, got {impl!r}")
+    if impl == "numba" and (net.cell != "lstm" or device.type != "cpu" or strategy not in ("greedy", "sample")):
+        raise ValueError("impl='numba' runs an LSTM on CPU, greedy or sample")
+    if (condition is None) != (net.n_features == 0):
+        raise ValueError(f"the network takes {net.n_features} features a step: a condition is needed with them only")
+    if condition is not None:
+        condition.check(len(primer), n_values, net.n_features)
+    if impl == "numba" and numba_kernel() is None:
+        raise ValueError("impl='numba' needs numba (pip install numba)")
+    if n < 1 or not 1 <= p <= length:
+        raise ValueError(f"the primer needs a row or more of 1 to length={length} values, got shape {(n, p)}")
+    if temperature <= 0 or top_k < 1 or not 0 < top_p <= 1:
+        raise ValueError(f"need temperature > 0, top_k >= 1, 0 < top_p <= 1; got {temperature}, {top_k}, {top_p}")
+
+
+def masked_head_bias(net: SoloNet, mask: torch.Tensor | None) -> tuple[torch.Tensor, int]:
+    """The head's bias with the masked values at -inf (never the argmax, probability 0), and how many values
+    remain allowed."""
+    n_values, device = net.n_values, net.head.bias.device
+    head_bias, allowed = net.head.bias.detach(), n_values
+    if mask is not None:
+        banned = mask.to(device, torch.bool)
+        if banned.shape != (n_values,):
+            raise ValueError(f"the mask must have shape ({n_values},), got {tuple(banned.shape)}")
+        head_bias = head_bias.masked_fill(banned, float("-inf"))
+        allowed = n_values - int(banned.sum())
+        if allowed == 0:
+            raise ValueError("the mask leaves no value to emit")
+    return head_bias, allowed
 
 
 _cached_loops: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # net -> {settings: Loop}
