@@ -58,7 +58,7 @@ def test_progress_bar_in_a_terminal_counts_every_training_batch_of_the_run(tmp_p
     terminal = io.StringIO()
     terminal.isatty = lambda: True
     monkeypatch.setattr(sys, "stderr", terminal)
-    monkeypatch.setattr("jazz_solo.training.callbacks.terminal_width", lambda: 100)  # a StringIO has no size to ask
+    monkeypatch.setattr("jazz_solo.training.progress.terminal_width", lambda: 100)  # a StringIO has no size to ask
     cfg = tiny_train_config(tmp_path)
     del cfg.trainer["enable_progress_bar"]
     cfg.trainer["max_epochs"] = 3
@@ -83,8 +83,8 @@ def test_progress_elsewhere_is_a_log_line_per_validation(tmp_path, caplog, capsy
 def test_a_configured_progress_bar_replaces_ours_and_none_when_disabled(tmp_path):
     from pytorch_lightning.callbacks import TQDMProgressBar
 
-    from jazz_solo.training.callbacks import RunProgressBar
     from jazz_solo.training.fit import build_trainer
+    from jazz_solo.training.progress import RunProgressBar
 
     assert RunProgressBar().is_enabled  # LightningModule.print reads it
     cfg = tiny_train_config(tmp_path)
