@@ -266,19 +266,15 @@ class SampleSolo(pl.Callback):
         if not wandb_loggers or not trainer.is_global_zero or not path or not os.path.exists(path):
             return
         from jazz_solo.checkpoint import load_checkpoint
-        from jazz_solo.generation import backing_for, sample_solos, solo_midi
-        from jazz_solo.music.audio import SAMPLE_RATE, write_wav
-        from jazz_solo.music.comping import write_midi
-        from jazz_solo.music.pianoroll import save_piano_roll
+        from jazz_solo.config import SamplingConfig
+        from jazz_solo.generation import solos_for, write_solo
+        from jazz_solo.music.audio import SAMPLE_RATE
 
-        ckpt = load_checkpoint(path)
-        progression = backing_for(ckpt)
-        (solo,) = sample_solos(ckpt, progression, 1, self.length, "sample", self.temperature, self.seed)
-        pm = solo_midi(solo, progression)
-        write_midi(pm, self.out / "solo.mid")
-        wav = write_wav(pm, self.out / "solo.wav")
-        title = f"sample solo from {Path(path).name}"
-        png = save_piano_roll(solo.notes, progression, self.out / "solo.png", title, solo.end)
+        sampling = SamplingConfig(length=self.length, strategy="sample", temperature=self.temperature, seed=self.seed)
+        (solo,) = solos_for(load_checkpoint(path), sampling, 1)
+        write_solo(solo, self.out / "solo.mid")
+        wav = write_solo(solo, self.out / "solo.wav")
+        png = write_solo(solo, self.out / "solo.png", f"sample solo from {Path(path).name}")
         caption = f"{Path(path).name}, T={self.temperature}, seed {self.seed}"
         for lg in wandb_loggers:
             lg.log_audio("sample/audio", [str(wav)], sample_rate=[SAMPLE_RATE], caption=[caption])
