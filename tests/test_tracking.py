@@ -72,9 +72,9 @@ def test_progress_elsewhere_is_a_log_line_per_validation(tmp_path, caplog, capsy
     cfg = tiny_train_config(tmp_path)
     del cfg.trainer["enable_progress_bar"]
     cfg.trainer["max_epochs"] = 3
-    with caplog.at_level(logging.INFO, logger="jazz_solo.training.callbacks"):
+    with caplog.at_level(logging.INFO, logger="jazz_solo.training.progress"):
         fit(cfg)
-    lines = [r.getMessage() for r in caplog.records if r.name == "jazz_solo.training.callbacks"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "jazz_solo.training.progress"]
     assert [line.split(":")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
     assert all("val_loss=" in line and "val_acc=" in line for line in lines)
     assert "batch/s" not in capsys.readouterr().err  # no bar drawn into a log
