@@ -1,8 +1,8 @@
 """Teacher forcing: the network over known values, each scored given the ones before it.
 
 The one copy that evaluation (the validation windows) and generation (a timed solo's kept values,
-prefix_log_probs) share. Training's loss is F.cross_entropy on the LightningModule's own forward instead: one fused op, faster
-for the backward pass it needs.
+prefix_log_probs) share. Training's loss is F.cross_entropy on the LightningModule's own forward
+instead: one fused op, faster for the backward pass it needs.
 """
 
 from __future__ import annotations
