@@ -7,7 +7,7 @@ The Python API (details in jazz_solo/api.py)::
     model = jazz_solo.load("outputs/train/<run>")       # a run folder (its best checkpoint) or a .ckpt file
     solos = model.generate(n=4, chords="Dm7 G7 | Cmaj7", strategy="sample", seed=1, bars=8)
     solos[0].write_midi("solo.mid")                      # the solo over its comping
-    solos[0].render("solo.png")                          # .png piano roll, .wav sound
+    solos[0].write("solo.png")                           # .png piano roll, .wav sound, .musicxml
     metrics = jazz_solo.evaluate("outputs/train/<run>", n=200)   # writes the report, returns the metrics
 
 `import jazz_solo` alone imports nothing heavy: torch and the rest load on the first call.

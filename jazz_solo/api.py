@@ -5,7 +5,7 @@
     model = jazz_solo.load("outputs/train/<run>")
     (solo,) = model.generate(chords="Dm7 G7 | Cmaj7", strategy="sample", seed=3, bars=8)
     solo.write_midi("solo.mid")
-    solo.render("solo.png")
+    solo.write("solo.png")   # .png, .wav, .musicxml or .mid, as the suffix says
 
 What `generate.py` and `evaluate.py` do, without files of settings: the same checks, the same solos
 from the same settings and seeds. Imports neither Lightning nor wandb.
@@ -14,44 +14,12 @@ from the same settings and seeds. Imports neither Lightning nor wandb.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from jazz_solo.config import GenerateConfig
-from jazz_solo.generation import backing_for, solos_for, write_solo
+from jazz_solo.generation import Solo, progression_for, solos_for
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.score import Note
-
-
-@dataclass
-class Solo:
-    """An improvised solo over its progression.
-
-    values: the model's values, the first (the primer) drawn from the corpus's value frequencies;
-    notes: the values realised as notes over the progression (times in quarter notes);
-    log_prob: the log-probability of the values after the first under the model;
-    seed: its seed (`generate(seed=<it>, n=1)` with the same settings makes it again);
-    end: when its values end, quarter notes (a solo may end in a rest).
-    """
-
-    values: list[str]
-    notes: list[Note]
-    log_prob: float
-    seed: int
-    end: float
-    progression: Progression
-
-    def write_midi(self, path: str | os.PathLike) -> Path:
-        """The solo over its comping as a MIDI file, byte for byte what generate.py writes."""
-        return self.render(Path(path).with_suffix(".mid"))
-
-    def render(self, path: str | os.PathLike, title: str = "") -> Path:
-        """Write the solo as `path`'s suffix says: .png (a piano roll in bars with the chord symbols), .wav (the
-        solo over its comping, as sound), .musicxml (a lead sheet) or .mid; return the path."""
-        return write_solo(
-            self, self.progression, Path(path), title or f"seed {self.seed}, log-prob {self.log_prob:.1f}"
-        )
 
 
 class Model:
@@ -63,39 +31,23 @@ class Model:
     @property
     def progression(self) -> Progression:
         """The progression the checkpoint plays over unless told otherwise (its training piece's chords)."""
-        return backing_for(self.checkpoint)
+        return progression_for(self.checkpoint)
 
     def generate(
-        self,
-        n: int = 1,
-        chords: str | None = None,
-        strategy: str = "greedy",
-        seed: int = 0,
-        *,
-        length: int = 64,
-        bars: int | None = None,
-        choruses: int | None = None,
-        temperature: float = 1.0,
-        top_k: int = 10,
-        top_p: float = 0.9,
-        beam_width: int = 4,
-        tempo: float | None = None,
+        self, n: int = 1, chords: str | None = None, strategy: str = "greedy", seed: int = 0, **sampling
     ) -> list[Solo]:
         """n solos, as `generate.py` with these settings makes them (see `generate.py --help`).
 
         chords: a progression such as "Dm7 G7 | Cmaj7" (bars split by `|`), or a .mid file's chords; None:
         the checkpoint's. strategy: greedy, sample, top_k, top_p or beam. Solo i has seed `seed + i`.
-        length: values per solo; bars or choruses: the solos' length in time instead (cut there; the
-        progression repeats as needed). A bad setting raises JazzSoloError saying which.
+        sampling: the other fields of config.SamplingConfig, by keyword: length (values per solo), or bars
+        or choruses (the solos' length in time instead: cut there, the progression repeating as needed);
+        temperature, top_k, top_p, beam_width, tempo, realise. A bad setting raises JazzSoloError saying which.
         """
         cfg = GenerateConfig(
-            ckpt=str(self.path), n=n, length=length, bars=bars, choruses=choruses, strategy=strategy,
-            temperature=temperature, top_k=top_k, top_p=top_p, beam_width=beam_width, seed=seed, chords=chords,
-            tempo=tempo, device=self.device,
-        )  # fmt: skip
-        progression = backing_for(self.checkpoint, chords, tempo)
-        solos = solos_for(self.checkpoint, progression, cfg)
-        return [Solo(s.values, s.notes, s.log_prob, s.seed, s.end, progression) for s in solos]
+            ckpt=str(self.path), n=n, chords=chords, strategy=strategy, seed=seed, device=self.device, **sampling
+        )
+        return solos_for(self.checkpoint, cfg, n, self.device)
 
 
 def load(ckpt: str | os.PathLike, device: str = "cpu") -> Model:

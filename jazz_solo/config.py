@@ -163,9 +163,15 @@ def check_trainer_args(trainer: dict[str, Any]) -> None:
 
 
 @dataclass
-class GenerateConfig:
-    ckpt: str = MISSING
-    n: int = 1  # number of solos
+class SamplingConfig:
+    """How solos are drawn from a checkpoint: over what, how long, with which strategy and seeds.
+
+    generate.py, evaluate.py and the API take it whole: GenerateConfig and EvaluateConfig extend it, so
+    its keys stay top-level on their command lines (`generate.py strategy=sample bars=8`).
+    """
+
+    chords: str | None = None  # progression (text, a .txt or .mid file, wjazzd:<tune>); None: the checkpoint's
+    tempo: float | None = None  # None: the progression's
     length: int = 64  # values per solo (unless bars or choruses is given)
     bars: int | None = None  # each solo lasts this many bars (cut at the bar line)
     choruses: int | None = None  # each solo lasts this many times through the progression
@@ -175,59 +181,53 @@ class GenerateConfig:
     top_p: float = 0.9  # top_p: sample among the fewest values holding this much probability
     beam_width: int = 4  # beam: continuations kept per step (each solo is its best one)
     seed: int = 0  # solo i uses seed + i
+    realise: str = "centre"  # grammar values: centre (keep the played intervals) or random (the exercise's)
+
+    def __post_init__(self) -> None:
+        _check(self.length >= 1, f"length must be >= 1, got {self.length}")
+        _check(self.bars is None or self.bars >= 1, f"bars must be >= 1, got {self.bars}")
+        _check(self.choruses is None or self.choruses >= 1, f"choruses must be >= 1, got {self.choruses}")
+        _check(self.bars is None or self.choruses is None, "give bars or choruses, not both")
+        _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+        _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
+        _check(self.top_k >= 1, f"top_k must be >= 1, got {self.top_k}")
+        _check(0 < self.top_p <= 1, f"top_p must be in (0, 1], got {self.top_p}")
+        _check(self.beam_width >= 1, f"beam_width must be >= 1, got {self.beam_width}")
+        _check(self.realise in REALISE, f"realise must be one of {', '.join(REALISE)}, got {self.realise!r}")
+        _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
+
+
+@dataclass
+class GenerateConfig(SamplingConfig):
+    ckpt: str = MISSING
+    n: int = 1  # number of solos
     out: str = "solos"  # folder for the MIDI files
     overwrite: bool = False
-    chords: str | None = None  # progression (text, a .txt or a .mid file) to play over; None: the checkpoint's
-    tempo: float | None = None  # None: the checkpoint's
     device: str = "cpu"
     render: list[str] = field(default_factory=list)  # also write these beside each MIDI file: png, wav, musicxml
-    realise: str = "centre"  # grammar values: centre (keep the played intervals) or random (the exercise's)
 
     def __post_init__(self) -> None:
         _check(self.n >= 1, f"n must be >= 1, got {self.n}")
         unknown = [r for r in self.render if r not in RENDERS]
         _check(not unknown, f"render: {', '.join(map(repr, unknown))} unknown (choose from {', '.join(RENDERS)})")
-        _check(self.length >= 1, f"length must be >= 1, got {self.length}")
-        _check(self.bars is None or self.bars >= 1, f"bars must be >= 1, got {self.bars}")
-        _check(self.choruses is None or self.choruses >= 1, f"choruses must be >= 1, got {self.choruses}")
-        _check(self.bars is None or self.choruses is None, "give bars or choruses, not both")
-        _check_sampling(self)
-        _check(self.tempo is None or self.tempo > 0, f"tempo must be > 0, got {self.tempo}")
-
-
-def _check_sampling(cfg: GenerateConfig | EvaluateConfig) -> None:
-    """The sampler settings generate and evaluate share."""
-    _check(cfg.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {cfg.strategy!r}")
-    _check(cfg.temperature > 0, f"temperature must be > 0, got {cfg.temperature}")
-    _check(cfg.top_k >= 1, f"top_k must be >= 1, got {cfg.top_k}")
-    _check(0 < cfg.top_p <= 1, f"top_p must be in (0, 1], got {cfg.top_p}")
-    _check(cfg.beam_width >= 1, f"beam_width must be >= 1, got {cfg.beam_width}")
-    _check(cfg.realise in REALISE, f"realise must be one of {', '.join(REALISE)}, got {cfg.realise!r}")
+        super().__post_init__()
 
 
 @dataclass
-class EvaluateConfig:
+class EvaluateConfig(SamplingConfig):
     ckpt: str = MISSING
     n: int = 200  # generated solos
-    length: int = 64  # values per solo
     strategy: str = "sample"  # the model's own distribution; any generate strategy
-    temperature: float = 1.0
-    top_k: int = 10  # as in GenerateConfig
-    top_p: float = 0.9
-    beam_width: int = 4
-    seed: int = 0
     segment_bars: int | None = None  # corpus pieces are cut into this many bars; None: the solos' median length
     out: str | None = None  # report folder; None: `evaluation/` in the checkpoint's run folder
     overwrite: bool = False
     audio: bool = True  # WAV renders of the most and least likely solos
     device: str = "cpu"
-    chords: str | None = None  # what the solos play over, as generate.py takes it; None: the checkpoint's
-    realise: str = "centre"  # as in GenerateConfig
 
     def __post_init__(self) -> None:
         _check(self.n >= 2, f"n must be >= 2 (distances inside the generated set need two solos), got {self.n}")
         _check(self.length >= 2, f"length must be >= 2, got {self.length}")
-        _check_sampling(self)
+        super().__post_init__()
         _check(
             self.segment_bars is None or self.segment_bars >= 1, f"segment_bars must be >= 1, got {self.segment_bars}"
         )

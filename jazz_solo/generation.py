@@ -1,4 +1,4 @@
-"""Generation: checkpoint -> sampler -> values -> notes over chords -> MIDI files.
+"""Generation: checkpoint + SamplingConfig -> sampler -> values -> notes over chords -> Solo -> files.
 
 Imports neither Lightning nor wandb, so `generate.py` starts fast.
 """
@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pretty_midi
 import torch
 
 from jazz_solo.atomic import write_bytes
 from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
-from jazz_solo.conditioning import progression_condition, step_features
-from jazz_solo.config import RENDERS, GenerateConfig
+from jazz_solo.conditioning import progression_condition
+from jazz_solo.config import RENDERS, GenerateConfig, SamplingConfig
 from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.midi import MIDI_SUFFIXES, read_midi
 from jazz_solo.errors import JazzSoloError
@@ -30,6 +30,7 @@ from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer, value_length
 from jazz_solo.runs import file_record, read_json, write_json
 from jazz_solo.sampling import Condition, sample
+from jazz_solo.scoring import prefix_log_probs
 
 log = logging.getLogger(__name__)
 TUNE_PREFIX = "wjazzd:"  # chords=wjazzd:Anthropology: a WJazzD solo's tune
@@ -39,16 +40,38 @@ MAX_TRIES = 6  # timed solos: sample this many times, twice as many values each 
 
 @dataclass
 class Solo:
+    """An improvised solo over its progression.
+
+    values: the model's values, the first (the primer) drawn from the corpus's value frequencies;
+    notes: the values realised as notes over the progression (times in quarter notes);
+    log_prob: the log-probability of the values after the first under the model;
+    seed: its seed (the same settings with `seed=<it> n=1` make it again);
+    end: when its values end, quarter notes (a solo may end in a rest).
+    """
+
     values: list[str]
     notes: list[Note]
-    log_prob: float  # of the values after the first (the primer), under the model
+    log_prob: float
     seed: int
-    end: float = 0.0  # quarter notes: when its values end (a solo may end in a rest)
+    end: float
+    progression: Progression
+
+    def write(self, path: str | os.PathLike, title: str = "") -> Path:
+        """Write the solo as `path`'s suffix says (write_solo): .mid (the solo over its comping, byte for byte
+        what generate.py writes), .png (a piano roll), .wav (sound) or .musicxml (a lead sheet); return the path."""
+        return write_solo(self, Path(path), title or f"seed {self.seed}, log-prob {self.log_prob:.1f}")
+
+    render = write  # the name users typed before write
+
+    def write_midi(self, path: str | os.PathLike) -> Path:
+        """The solo over its comping as a MIDI file (`path` with the suffix .mid)."""
+        return self.write(Path(path).with_suffix(".mid"))
 
 
-def backing_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
-    """The progression to play over: the checkpoint's, or `chords` (text, a .txt file, a MIDI file's chords,
-    or "wjazzd:<title or id>": that WJazzD solo's tune, from the checkpoint's WJazzD source or data/wjazzd).
+def progression_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
+    """What a solo plays over: the checkpoint's progression (its spec's `backing`), or `chords` (text, a .txt
+    file, a MIDI file's chords, or "wjazzd:<title or id>": that WJazzD solo's tune, from the checkpoint's WJazzD
+    source or data/wjazzd).
 
     `tempo` overrides the tempo.
     """
@@ -73,55 +96,49 @@ def sample_solos(
     progression: Progression,
     n: int,
     length: int,
-    strategy: str = "greedy",
-    temperature: float = 1.0,
-    seed: int = 0,
+    sampling: SamplingConfig,
     device: str = "cpu",
     *,
-    top_k: int = 10,
-    top_p: float = 0.9,
-    beam_width: int = 4,
     mask: torch.Tensor | None = None,
-    realise: str = "centre",
     impl: str = "eager",  # not numba (`fast` at batch <= 8): its import and first call cost a CLI 0.7 s
     decode: bool = True,  # False: values only, no notes yet (sample_timed_solos decodes what it keeps)
 ) -> list[Solo]:
-    """n solos of `length` values, realised as notes over `progression`.
+    """n solos of `length` values (not sampling.length: sample_timed_solos asks for more), drawn with
+    `sampling`'s strategy and realised as notes over `progression`.
 
-    Solo i has its own seed, seed + i, for its starting value (drawn from the training corpus's value
-    frequencies), its sampling noise and its decoding: it is the same solo whether drawn in a batch
+    Solo i has its own seed, sampling.seed + i, for its starting value (drawn from the training corpus's
+    value frequencies), its sampling noise and its decoding: it is the same solo whether drawn in a batch
     or alone with that seed (on the same device). With `beam`, each solo is its primer's best beam.
     """
-    if strategy == "beam" and beam_width > len(ckpt.vocab):
-        raise JazzSoloError(f"beam_width={beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
-    seeds = [seed + i for i in range(n)]
+    if sampling.strategy == "beam" and sampling.beam_width > len(ckpt.vocab):
+        raise JazzSoloError(f"beam_width={sampling.beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
+    seeds = [sampling.seed + i for i in range(n)]
     generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
     counts = torch.tensor(ckpt.spec.value_counts, dtype=torch.float, device=device)
     primer = torch.cat([torch.multinomial(counts, 1, generator=g) for g in generators])
-    condition = condition_for(ckpt, progression, n, device)
     samples = sample(
         ckpt.net,
         primer[:, None],
         length,
-        strategy,
-        temperature=temperature,
-        top_k=top_k,
-        top_p=top_p,
-        beam_width=beam_width,
+        sampling.strategy,
+        temperature=sampling.temperature,
+        top_k=sampling.top_k,
+        top_p=sampling.top_p,
+        beam_width=sampling.beam_width,
         generator=generators,
         mask=mask,
-        condition=condition,
+        condition=condition_for(ckpt, progression, n, device),
         impl=impl,
     )
     tokens, log_prob = samples.tokens, samples.log_prob
-    if strategy == "beam":  # the best beam of each primer
+    if sampling.strategy == "beam":  # the best beam of each primer
         tokens, log_prob = tokens[:, 0], log_prob[:, 0]
     tokenizer, home = get_tokenizer(ckpt.spec.tokenizer), ckpt.spec.home
     solos = []
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
-        notes = tokenizer.decode(values, progression, seed=s, realise=realise, home=home) if decode else []
-        solos.append(Solo(values, notes, lp, s, onsets(values)[-1]))
+        notes = tokenizer.decode(values, progression, seed=s, realise=sampling.realise, home=home) if decode else []
+        solos.append(Solo(values, notes, lp, s, onsets(values)[-1], progression))
     return solos
 
 
@@ -132,18 +149,26 @@ def condition_for(ckpt: Checkpoint, progression: Progression, n: int, device: st
     return progression_condition(progression, ckpt.vocab, n, device)
 
 
-def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quarters: float, **options) -> list[Solo]:
-    """n solos that last `quarters` quarter notes: sample_solos(**options) with enough values to get there
-    (twice as many again while one falls short), then each cut there: the values that start before
-    it are kept and realised (as sample_solos would: the notes are the same as far as they go), a note
-    that crosses the end stops there, log_prob is that of the values kept.
+def sample_timed_solos(
+    ckpt: Checkpoint,
+    progression: Progression,
+    n: int,
+    quarters: float,
+    sampling: SamplingConfig,
+    device: str = "cpu",
+    mask: torch.Tensor | None = None,
+) -> list[Solo]:
+    """n solos that last `quarters` quarter notes: sample_solos with enough values to get there (twice as
+    many again while one falls short), then each cut there: the values that start before it are kept and
+    realised (as sample_solos would: the notes are the same as far as they go), a note that crosses the end
+    stops there, log_prob is that of the values kept.
     """
     counts = torch.tensor(ckpt.spec.value_counts, dtype=torch.float)
     lengths = torch.tensor([value_length(v) for v in ckpt.vocab])
     mean = float((counts * lengths).sum() / counts.sum())  # quarter notes a value takes, over the corpus
     length = int(quarters / mean * 1.25) + 8
     for _ in range(MAX_TRIES):
-        solos = sample_solos(ckpt, progression, n, length, **options, decode=False)
+        solos = sample_solos(ckpt, progression, n, length, sampling, device, mask=mask, decode=False)
         if all(solo.end >= quarters - 1e-6 for solo in solos):
             break
         length *= 2
@@ -153,14 +178,13 @@ def sample_timed_solos(ckpt: Checkpoint, progression: Progression, n: int, quart
     index = {value: j for j, value in enumerate(ckpt.vocab)}
     tokens = torch.tensor([[index[v] for v in solo.values] for solo in solos], device=ckpt.net.head.weight.device)
     condition = condition_for(ckpt, progression, n, tokens.device)
-    kept_t = torch.tensor(kept, device=tokens.device)
-    log_probs = prefix_log_probs(ckpt.net, tokens, kept_t, options.get("mask"), condition)
-    tokenizer, realise, home = get_tokenizer(ckpt.spec.tokenizer), options.get("realise", "centre"), ckpt.spec.home
+    log_probs = prefix_log_probs(ckpt.net, tokens, torch.tensor(kept, device=tokens.device), mask, condition)
+    tokenizer, home = get_tokenizer(ckpt.spec.tokenizer), ckpt.spec.home
     cut = []
     for solo, k, lp in zip(solos, kept, log_probs.tolist()):
-        notes = tokenizer.decode(solo.values[:k], progression, seed=solo.seed, realise=realise, home=home)
+        notes = tokenizer.decode(solo.values[:k], progression, seed=solo.seed, realise=sampling.realise, home=home)
         notes = [replace(n, duration=min(n.duration, quarters - n.start)) for n in notes if n.start < quarters - 1e-6]
-        cut.append(Solo(solo.values[:k], notes, lp, solo.seed, quarters))
+        cut.append(Solo(solo.values[:k], notes, lp, solo.seed, quarters, progression))
     return cut
 
 
@@ -172,44 +196,19 @@ def onsets(values: list[str]) -> list[float]:
     return times
 
 
-@torch.no_grad()
-def prefix_log_probs(
-    net, tokens: torch.Tensor, kept: torch.Tensor, mask: torch.Tensor | None = None, condition: Condition | None = None
-) -> torch.Tensor:
-    """(n,) log-probability under `net` of tokens[i, 1:kept[i]], each given the ones before it.
-
-    tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask and condition as in
-    sampler.sample. Rows go through the network 1024 at a time.
-    """
-    features = None if condition is None else step_features(condition, tokens[:, :-1])  # (n, L - 1, n_features)
-    totals = []
-    for i, (rows, keep) in enumerate(zip(tokens.split(1024), kept.split(1024))):
-        chunk = None if features is None else features[i * 1024 : (i + 1) * 1024]
-        logits, _ = net(rows[:, :-1], features=chunk)  # (rows, L - 1, n_values)
-        if mask is not None:
-            logits = logits.masked_fill(mask.to(logits.device, torch.bool), float("-inf"))
-        picked = logits.log_softmax(-1).gather(-1, rows[:, 1:, None])[..., 0]  # (rows, L - 1)
-        steps = torch.arange(1, rows.shape[1], device=rows.device)
-        totals.append(torch.where(steps < keep[:, None], picked, torch.zeros_like(picked)).sum(1))
-    return torch.cat(totals)
-
-
-def solo_midi(solo: Solo, progression: Progression, name: str | None = None) -> pretty_midi.PrettyMIDI:
-    """The solo over its comping, named `name` (default: by its seed, as generate names its files)."""
-    return to_pretty_midi(solo.notes, progression, name=name or f"seed {solo.seed}", end=solo.end)
-
-
 # a kind of file (generate's render=) -> its suffix
 SUFFIXES = {"mid": ".mid", "png": ".png", "wav": ".wav", "musicxml": ".musicxml"}
 
 
-def write_solo(solo: Solo, progression: Progression, path: Path, title: str = "") -> Path:
-    """Write the solo as the file `path`'s suffix names: .mid (the solo over its comping, as generate.py writes
-    it), .png (a piano roll over its chords, plots.py), .wav (the MIDI file's sound, music/audio.py) or .musicxml
-    (a lead sheet: notes, chord symbols, bars, tempo, music/musicxml.py)."""
+def write_solo(solo: Solo, path: Path, title: str = "") -> Path:
+    """Write the solo as the file `path`'s suffix names: .mid (the solo over its comping), .png (a piano roll
+    over its chords, music/pianoroll.py), .wav (the MIDI file's sound, music/audio.py) or .musicxml (a lead
+    sheet: notes, chord symbols, bars, tempo, music/musicxml.py). The one writer of solo files: generate.py,
+    evaluate.py, the training's sample solo and the API write the same solo as the same bytes."""
     kind = next((k for k, suffix in SUFFIXES.items() if path.suffix.lower() == suffix), None)
-    if kind == "mid":  # named by its seed alone, so that re-creating a solo alone writes the same bytes
-        return write_bytes(path, solo_file(solo.notes, progression, name=f"seed {solo.seed}", end=solo.end))
+    progression, name = solo.progression, f"seed {solo.seed}"  # named by its seed alone: re-made alone, the same
+    if kind == "mid":
+        return write_bytes(path, solo_file(solo.notes, progression, name=name, end=solo.end))
     if kind == "png":
         from jazz_solo.music.pianoroll import save_piano_roll  # matplotlib: imported only when asked for
 
@@ -217,9 +216,9 @@ def write_solo(solo: Solo, progression: Progression, path: Path, title: str = ""
     if kind == "wav":
         from jazz_solo.music.audio import write_wav
 
-        return write_wav(solo_midi(solo, progression), path)
+        return write_wav(to_pretty_midi(solo.notes, progression, name=name, end=solo.end), path)
     if kind == "musicxml":
-        return write_musicxml(solo.notes, progression, path, solo.end, title or f"seed {solo.seed}")
+        return write_musicxml(solo.notes, progression, path, solo.end, title or name)
     raise JazzSoloError(
         f"{path}: cannot write a solo as {path.suffix or 'a file without a suffix'} (choose from "
         f"{', '.join(SUFFIXES.values())})"
@@ -246,24 +245,24 @@ def listed_solos(manifest: Path) -> set[str]:
     return {name for name in names if isinstance(name, str) and Path(name).name == name}  # names in the folder only
 
 
-def solo_time(cfg: GenerateConfig, progression: Progression) -> float | None:
-    """How long each solo lasts, in quarter notes, when cfg asks in bars or choruses; None: cfg.length values."""
-    if cfg.bars is not None:
-        return float(cfg.bars * progression.beats_per_bar)
-    if cfg.choruses is not None:
-        return cfg.choruses * progression.length
+def solo_time(sampling: SamplingConfig, progression: Progression) -> float | None:
+    """How long each solo lasts, in quarter notes, when `sampling` asks in bars or choruses; None: its length
+    in values."""
+    if sampling.bars is not None:
+        return float(sampling.bars * progression.beats_per_bar)
+    if sampling.choruses is not None:
+        return sampling.choruses * progression.length
     return None
 
 
-def solos_for(ckpt: Checkpoint, progression: Progression, cfg: GenerateConfig) -> list[Solo]:
-    """cfg.n solos over `progression`, with cfg's sampling settings, cfg.length values long or as long as
-    cfg.bars or cfg.choruses ask."""
-    options = {"top_k": cfg.top_k, "top_p": cfg.top_p, "beam_width": cfg.beam_width, "realise": cfg.realise}
-    sampling = dict(strategy=cfg.strategy, temperature=cfg.temperature, seed=cfg.seed, device=cfg.device, **options)
-    quarters = solo_time(cfg, progression)
+def solos_for(ckpt: Checkpoint, sampling: SamplingConfig, n: int, device: str = "cpu") -> list[Solo]:
+    """n solos as `sampling` asks: over its chords (or the checkpoint's progression) at its tempo,
+    sampling.length values long or as long as sampling.bars or sampling.choruses ask."""
+    progression = progression_for(ckpt, sampling.chords, sampling.tempo)
+    quarters = solo_time(sampling, progression)
     if quarters is None:
-        return sample_solos(ckpt, progression, cfg.n, cfg.length, **sampling)
-    return sample_timed_solos(ckpt, progression, cfg.n, quarters, **sampling)
+        return sample_solos(ckpt, progression, n, sampling.length, sampling, device)
+    return sample_timed_solos(ckpt, progression, n, quarters, sampling, device)
 
 
 def generate(cfg: GenerateConfig) -> list[Path]:
@@ -276,7 +275,6 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     """
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
     ckpt_file = resolve_checkpoint(cfg.ckpt)  # the file a run folder stands for, for the manifest
-    progression = backing_for(ckpt, cfg.chords, cfg.tempo)
     out = Path(cfg.out)
     digits = max(3, len(str(cfg.n - 1)))
     paths = [out / f"solo_{i:0{digits}d}.mid" for i in range(cfg.n)]
@@ -288,11 +286,11 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     stale = listed_solos(manifest) - {p.name for p in [*paths, *renders]}  # an earlier run's files not rewritten
 
     with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
-        solos = solos_for(ckpt, progression, cfg)
+        solos = solos_for(ckpt, cfg, cfg.n, cfg.device)
         for path, solo in zip(paths, solos):
             title = f"{path.name}: seed {solo.seed}, {cfg.strategy}, log-prob {solo.log_prob:.1f}"
             for file in [path, *(path.with_suffix(SUFFIXES[kind]) for kind in cfg.render)]:
-                write_solo(solo, progression, file, title)
+                write_solo(solo, file, title)
             log.debug("%s: %d notes, log-prob %.2f", path.name, len(solo.notes), solo.log_prob)
             advance()
     settings = dataclasses.asdict(cfg)

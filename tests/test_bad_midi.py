@@ -15,7 +15,7 @@ from conftest import assert_one_line_error, run_script
 from jazz_solo.config import DataConfig
 from jazz_solo.corpus.encoding import load_scores
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.generation import backing_for
+from jazz_solo.generation import progression_for
 from jazz_solo.music.comping import write_midi
 from jazz_solo.training.data import JazzDataModule
 
@@ -81,7 +81,7 @@ def test_training_data_and_progressions_name_the_file_and_the_problem(case, bad)
         JazzDataModule(DataConfig(path=str(path))).setup()
     assert str(path) in str(err.value) and "\n" not in str(err.value)
     with pytest.raises(JazzSoloError, match=fragment):
-        backing_for(None, chords=str(path))
+        progression_for(None, chords=str(path))
 
 
 def test_bad_solo_index_section_and_folders(tmp_path):

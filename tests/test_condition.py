@@ -7,6 +7,7 @@ import statistics
 import pytest
 import torch
 
+from jazz_solo.config import EvaluateConfig, GenerateConfig, SamplingConfig
 from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.context import (
@@ -68,12 +69,13 @@ def test_centre_realisation_gives_back_the_bracketed_intervals_of_corpus_solos()
     assert inside["centre"] > max(0.85, inside["random"])
 
 
-def test_realise_random_is_the_exercises_and_an_unknown_mode_is_refused():
+def test_realise_centre_is_the_default_as_in_every_config_and_an_unknown_mode_is_refused():
     score, tokenizer = embedded_scores()[0], GrammarTokenizer()
     values = tokenizer.encode(score)
-    assert tokenizer.decode(values, score.progression, seed=1) == tokenizer.decode(
-        values, score.progression, seed=1, realise="random", home=60
-    )
+    centre = tokenizer.decode(values, score.progression, seed=1, realise="centre")
+    assert tokenizer.decode(values, score.progression, seed=1) == centre
+    assert tokenizer.decode(values, score.progression, seed=1, realise="random", home=60) != centre
+    assert all(cfg().realise == "centre" for cfg in (SamplingConfig, GenerateConfig, EvaluateConfig))
     with pytest.raises(Exception, match="realise must be one of centre, random"):
         tokenizer.decode(values, score.progression, realise="middle")
 

@@ -38,7 +38,7 @@ def test_the_log_the_checkpoint_name_and_results_json_count_epochs_alike(tmp_pat
     cfg.trainer.update(max_epochs=3, enable_progress_bar=True)  # not a terminal: a log line per validation
     shipped = OmegaConf.load(ROOT / "conf" / "callbacks" / "default.yaml")["best_checkpoint"]
     cfg.callbacks = {"best": {**OmegaConf.to_container(shipped), "dirpath": str(tmp_path / "checkpoints")}}
-    with caplog.at_level("INFO", logger="jazz_solo.training.callbacks"):
+    with caplog.at_level("INFO", logger="jazz_solo.training.progress"):
         best = fit(cfg)
     results = runs.read_json(tmp_path / runs.RESULTS)
     epoch, loss = results["best_epoch"], results["best_val_loss"]

@@ -11,17 +11,17 @@ import torch
 
 from conftest import tiny_train_config
 from jazz_solo.checkpoint import load_checkpoint
-from jazz_solo.config import GenerateConfig
+from jazz_solo.config import GenerateConfig, SamplingConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import (
-    backing_for,
     condition_for,
     generate,
     onsets,
-    prefix_log_probs,
+    progression_for,
     sample_solos,
     sample_timed_solos,
 )
+from jazz_solo.scoring import prefix_log_probs
 from jazz_solo.training.fit import fit
 
 
@@ -43,10 +43,10 @@ def test_bars_cut_the_solo_at_the_bar_line_and_the_comping_fills_them(trained_ck
 
 def test_a_timed_solo_is_the_same_solo_cut_where_its_time_is_up(trained_ckpt):
     ckpt = load_checkpoint(trained_ckpt)
-    progression = backing_for(ckpt, "Dm7 G7 | Cmaj7")
-    options = {"strategy": "sample", "seed": 7}
-    timed = sample_timed_solos(ckpt, progression, 4, 2 * progression.length, **options)  # choruses=2: 4 bars
-    whole = sample_solos(ckpt, progression, 4, 300, **options)
+    progression = progression_for(ckpt, "Dm7 G7 | Cmaj7")
+    sampling = SamplingConfig(strategy="sample", seed=7)
+    timed = sample_timed_solos(ckpt, progression, 4, 2 * progression.length, sampling)  # choruses=2: 4 bars
+    whole = sample_solos(ckpt, progression, 4, 300, sampling)
     for cut, full in zip(timed, whole):
         k = len(cut.values)
         assert cut.values == full.values[:k]
@@ -60,7 +60,7 @@ def test_a_timed_solo_is_the_same_solo_cut_where_its_time_is_up(trained_ckpt):
 
 def test_log_probs_recomputed_from_the_values_are_the_samplers(trained_ckpt):
     ckpt = load_checkpoint(trained_ckpt)
-    solos = sample_solos(ckpt, backing_for(ckpt), 3, 40, strategy="top_p", seed=3)
+    solos = sample_solos(ckpt, progression_for(ckpt), 3, 40, SamplingConfig(strategy="top_p", seed=3))
     tokens = torch.tensor([[ckpt.vocab.index(v) for v in s.values] for s in solos])
     recomputed = prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40))
     assert recomputed.tolist() == pytest.approx([s.log_prob for s in solos], rel=1e-4)
@@ -69,13 +69,13 @@ def test_log_probs_recomputed_from_the_values_are_the_samplers(trained_ckpt):
 def test_a_conditioned_networks_log_probs_recomputed_hear_the_chords_the_sampler_played(tmp_path):
     cfg = tiny_train_config(tmp_path)
     ckpt = load_checkpoint(fit(dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, condition="chords"))))
-    progression = backing_for(ckpt, "Dm7 G7 | Cmaj7 | F#m7b5 B7(b9)")
-    solos = sample_solos(ckpt, progression, 3, 40, strategy="sample", seed=3)
+    progression = progression_for(ckpt, "Dm7 G7 | Cmaj7 | F#m7b5 B7(b9)")
+    solos = sample_solos(ckpt, progression, 3, 40, SamplingConfig(strategy="sample", seed=3))
     tokens = torch.tensor([[ckpt.vocab.index(v) for v in s.values] for s in solos])
     condition = condition_for(ckpt, progression, 3, "cpu")
     recomputed = prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40), condition=condition)
     assert recomputed.tolist() == pytest.approx([s.log_prob for s in solos], rel=1e-4)
-    elsewhere = condition_for(ckpt, backing_for(ckpt, "Ebmaj7 | Ab7"), 3, "cpu")  # the same values, other changes
+    elsewhere = condition_for(ckpt, progression_for(ckpt, "Ebmaj7 | Ab7"), 3, "cpu")  # the same values, other changes
     assert prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40), condition=elsewhere).tolist() != recomputed.tolist()
 
 

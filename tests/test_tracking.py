@@ -58,7 +58,7 @@ def test_progress_bar_in_a_terminal_counts_every_training_batch_of_the_run(tmp_p
     terminal = io.StringIO()
     terminal.isatty = lambda: True
     monkeypatch.setattr(sys, "stderr", terminal)
-    monkeypatch.setattr("jazz_solo.training.callbacks.terminal_width", lambda: 100)  # a StringIO has no size to ask
+    monkeypatch.setattr("jazz_solo.training.progress.terminal_width", lambda: 100)  # a StringIO has no size to ask
     cfg = tiny_train_config(tmp_path)
     del cfg.trainer["enable_progress_bar"]
     cfg.trainer["max_epochs"] = 3
@@ -72,9 +72,9 @@ def test_progress_elsewhere_is_a_log_line_per_validation(tmp_path, caplog, capsy
     cfg = tiny_train_config(tmp_path)
     del cfg.trainer["enable_progress_bar"]
     cfg.trainer["max_epochs"] = 3
-    with caplog.at_level(logging.INFO, logger="jazz_solo.training.callbacks"):
+    with caplog.at_level(logging.INFO, logger="jazz_solo.training.progress"):
         fit(cfg)
-    lines = [r.getMessage() for r in caplog.records if r.name == "jazz_solo.training.callbacks"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "jazz_solo.training.progress"]
     assert [line.split(":")[0] for line in lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
     assert all("val_loss=" in line and "val_acc=" in line for line in lines)
     assert "batch/s" not in capsys.readouterr().err  # no bar drawn into a log
@@ -83,8 +83,8 @@ def test_progress_elsewhere_is_a_log_line_per_validation(tmp_path, caplog, capsy
 def test_a_configured_progress_bar_replaces_ours_and_none_when_disabled(tmp_path):
     from pytorch_lightning.callbacks import TQDMProgressBar
 
-    from jazz_solo.training.callbacks import RunProgressBar
     from jazz_solo.training.fit import build_trainer
+    from jazz_solo.training.progress import RunProgressBar
 
     assert RunProgressBar().is_enabled  # LightningModule.print reads it
     cfg = tiny_train_config(tmp_path)

@@ -97,16 +97,17 @@ def test_train_then_generate_from_the_command_line(tmp_path):
 
 def test_generate_over_the_chords_of_a_midi_file(trained_ckpt, tmp_path):
     from jazz_solo.corpus.__main__ import write_corpus
-    from jazz_solo.generation import backing_for
+    from jazz_solo.generation import progression_for
 
     song = write_corpus(tmp_path / "corpus", seed=0)[-1]  # a turnaround: Cmaj7 A7 | Dm7 G7 | ... in some key
-    progression = backing_for(load_checkpoint(trained_ckpt), chords=str(song), tempo=99)
+    progression = progression_for(load_checkpoint(trained_ckpt), chords=str(song), tempo=99)
     assert progression.tempo == 99 and len({s.chord.symbol for s in progression.spans}) >= 4
-    assert [s.chord for s in progression.spans] != [s.chord for s in backing_for(load_checkpoint(trained_ckpt)).spans]
+    own = progression_for(load_checkpoint(trained_ckpt))
+    assert [s.chord for s in progression.spans] != [s.chord for s in own.spans]
     cfg = GenerateConfig(ckpt=str(trained_ckpt), length=30, chords=str(song), out=str(tmp_path / "solos"))
     (path,) = generate(cfg)
     comping = pretty_midi.PrettyMIDI(str(path)).instruments[1].notes
-    song_chords = backing_for(load_checkpoint(trained_ckpt), chords=str(song))  # at the file's own tempo
+    song_chords = progression_for(load_checkpoint(trained_ckpt), chords=str(song))  # at the file's own tempo
     chords = [song_chords.chord_at(n.start * song_chords.tempo / 60 % song_chords.length) for n in comping]
     assert len(set(chords)) >= 4  # the file's chords, each voiced with its own tones
     assert all(n.pitch % 12 in chord.pitch_classes for n, chord in zip(comping, chords))

@@ -191,10 +191,10 @@ def test_a_tune_by_title_or_id_gives_its_lead_sheet(monkeypatch, trained_ckpt):
     with pytest.raises(JazzSoloError, match="no solo has the id or title 'Giant Steps'"):
         wjazzd.tune_changes(WJAZZD_EXTRACT, "Giant Steps")
     from jazz_solo.checkpoint import load_checkpoint
-    from jazz_solo.generation import backing_for
+    from jazz_solo.generation import progression_for
 
     monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(WJAZZD_EXTRACT))  # the checkpoint's corpus is not WJazzD
-    backing = backing_for(load_checkpoint(trained_ckpt), "wjazzd:Dancing in the Dark", tempo=100)
+    backing = progression_for(load_checkpoint(trained_ckpt), "wjazzd:Dancing in the Dark", tempo=100)
     zoot = wjazzd.tune_changes(WJAZZD_EXTRACT, "ZootSims_DancingInTheDark-1_FINAL")[1]
     assert backing.spans == zoot.spans and backing.tempo == 100
 

@@ -44,7 +44,7 @@ is one line), so it lies on the 1/12 grid: "0.083" where a 1/4-grid and a 1/3-gr
 Realisation (`decode`) walks the values in time over the progression (looped) and gives each
 note a pitch of the value's TYPE over the chord sounding then, always inside PLAYABLE:
 
-- `realise="centre"` (generate.py's default): the pitch of that TYPE nearest the centre of the
+- `realise="centre"` (the default, as in every config): the pitch of that TYPE nearest the centre of the
   bracket, which is the interval the player played (a bracket is it widened by a minor third
   each way); equally near pitches are chosen between by the seed. The previous pitch is not struck
   again (the corpus never repeats one) unless the interval played was a unison or no other pitch of
@@ -223,7 +223,7 @@ class GrammarTokenizer:
         values: Sequence[str],
         progression: Progression,
         seed: int = 0,
-        realise: str = "random",
+        realise: str = "centre",
         home: float | None = None,
     ) -> list[Note]:
         if realise not in REALISE:

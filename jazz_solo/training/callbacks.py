@@ -1,13 +1,11 @@
 """Lightning pieces every training run uses: atomic checkpoints, the run record, resumable randomness,
-learning-rate and gradient-norm logging, a one-line progress bar, and a sample solo for W&B at the end."""
+learning-rate and gradient-norm logging, and a sample solo for W&B at the end (the progress bar: progress.py)."""
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 
 import pytorch_lightning as pl
 import torch
-from pytorch_lightning.callbacks import Checkpoint, EarlyStopping, ModelCheckpoint, ProgressBar
+from pytorch_lightning.callbacks import Checkpoint, EarlyStopping, ModelCheckpoint
 from pytorch_lightning.loggers import WandbLogger
 from pytorch_lightning.plugins.io import TorchCheckpointIO
 
@@ -268,119 +266,17 @@ class SampleSolo(pl.Callback):
         if not wandb_loggers or not trainer.is_global_zero or not path or not os.path.exists(path):
             return
         from jazz_solo.checkpoint import load_checkpoint
-        from jazz_solo.generation import backing_for, sample_solos, solo_midi
-        from jazz_solo.music.audio import SAMPLE_RATE, write_wav
-        from jazz_solo.music.comping import write_midi
-        from jazz_solo.music.pianoroll import save_piano_roll
+        from jazz_solo.config import SamplingConfig
+        from jazz_solo.generation import solos_for, write_solo
+        from jazz_solo.music.audio import SAMPLE_RATE
 
-        ckpt = load_checkpoint(path)
-        progression = backing_for(ckpt)
-        (solo,) = sample_solos(ckpt, progression, 1, self.length, "sample", self.temperature, self.seed)
-        pm = solo_midi(solo, progression)
-        write_midi(pm, self.out / "solo.mid")
-        wav = write_wav(pm, self.out / "solo.wav")
-        title = f"sample solo from {Path(path).name}"
-        png = save_piano_roll(solo.notes, progression, self.out / "solo.png", title, solo.end)
+        sampling = SamplingConfig(length=self.length, strategy="sample", temperature=self.temperature, seed=self.seed)
+        (solo,) = solos_for(load_checkpoint(path), sampling, 1)
+        write_solo(solo, self.out / "solo.mid")
+        wav = write_solo(solo, self.out / "solo.wav")
+        png = write_solo(solo, self.out / "solo.png", f"sample solo from {Path(path).name}")
         caption = f"{Path(path).name}, T={self.temperature}, seed {self.seed}"
         for lg in wandb_loggers:
             lg.log_audio("sample/audio", [str(wav)], sample_rate=[SAMPLE_RATE], caption=[caption])
             lg.log_image("sample/piano_roll", [str(png)], caption=[caption])
         log.info("sample solo: %s", wav)
-
-
-def terminal_width() -> int:
-    """Columns of the terminal on stderr; 0 when stderr is no terminal or one that reports no size (a pty
-    of `script` without `stty`), where a bar would draw nothing."""
-    if not sys.stderr.isatty():
-        return 0
-    try:
-        return os.get_terminal_size(sys.stderr.fileno()).columns
-    except OSError:
-        return 0
-
-
-class RunProgressBar(ProgressBar):
-    """In a terminal, one tqdm bar on stderr for the whole fit: training batches over all epochs (so its
-    ETA is the run's), the epoch in its label and the latest validation metrics after it. Elsewhere (a
-    log file, a cluster job's output, a terminal of no size) a log line per validation instead.
-
-    Lightning's TQDMProgressBar redraws on every batch and opens a new bar for every validation: about
-    2 ms an epoch, a fifth of the exercise's 10 ms epoch. This one draws at most 10 times a second.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._enabled = True
-        self.bar = None
-
-    @property
-    def is_enabled(self) -> bool:  # LightningModule.print asks
-        return self._enabled
-
-    def disable(self) -> None:
-        self._enabled = False
-
-    def enable(self) -> None:
-        self._enabled = True
-
-    def epochs(self, trainer: pl.Trainer) -> str:
-        shown = f"epoch {trainer.current_epoch + 1}"
-        return shown + (f"/{trainer.max_epochs}" if trainer.max_epochs and trainer.max_epochs > 0 else "")
-
-    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if not self._enabled or terminal_width() == 0:
-            return
-        from tqdm import tqdm
-
-        per_epoch = trainer.num_training_batches
-        total = per_epoch * trainer.max_epochs if trainer.max_epochs and trainer.max_epochs > 0 else math.inf
-        if trainer.max_steps and trainer.max_steps > 0:
-            total = min(total, trainer.max_steps * trainer.accumulate_grad_batches)
-        done = trainer.fit_loop.epoch_loop.batch_progress.total.completed  # > 0 when resuming
-        self.bar = tqdm(
-            total=None if math.isinf(total) else int(total),
-            initial=int(min(done, total)),
-            file=sys.stderr,
-            dynamic_ncols=True,
-            unit="batch",
-            mininterval=0.1,
-        )
-
-    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if self.bar is not None:
-            self.bar.set_description(self.epochs(trainer), refresh=False)
-
-    def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any) -> None:
-        if self.bar is not None:
-            self.bar.update()
-
-    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if not self._enabled or trainer.sanity_checking:
-            return
-        shown = {k: v for k, v in trainer.progress_bar_metrics.items() if isinstance(v, (int, float))}
-        if self.bar is not None:
-            self.bar.set_postfix(shown, refresh=False)
-        else:
-            log.info("%s: %s", self.epochs(trainer), " ".join(f"{k}={v:.4g}" for k, v in shown.items()))
-
-    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        # closed after the last epoch's validation and before Lightning logs why fit stopped, whose line
-        # would otherwise land on the bar's
-        epochs_done = trainer.max_epochs is not None and 0 < trainer.max_epochs <= trainer.current_epoch + 1
-        steps_done = 0 < trainer.max_steps <= trainer.global_step
-        if epochs_done or steps_done or trainer.should_stop:
-            self.on_train_end(trainer, pl_module)
-
-    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-    def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
-        self.on_train_end(trainer, pl_module)
-
-    def print(self, *args: Any, **kwargs: Any) -> None:
-        if self.bar is not None:
-            self.bar.write(kwargs.get("sep", " ").join(map(str, args)), file=sys.stderr)
-        else:
-            print(*args, **kwargs)

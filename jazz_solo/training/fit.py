@@ -21,13 +21,13 @@ from jazz_solo.training.callbacks import (
     LastCheckpoint,
     OptimizerStats,
     ResumableRng,
-    RunProgressBar,
     RunRecord,
     SampleSolo,
     monitored_checkpoint,
 )
 from jazz_solo.training.data import JazzDataModule
 from jazz_solo.training.module import JazzSoloModule
+from jazz_solo.training.progress import RunProgressBar
 
 log = logging.getLogger(__name__)
 # Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec;

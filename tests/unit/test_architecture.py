@@ -23,6 +23,7 @@ ALLOWED = {
     "jazz_solo.music": [],
     "jazz_solo.net": [],
     "jazz_solo.windows": [],
+    "jazz_solo.scoring": ["jazz_solo.conditioning", "jazz_solo.sampling"],  # teacher forcing
     "jazz_solo.sampling": ["jazz_solo.net"],
     "jazz_solo.config": ["jazz_solo.music", "jazz_solo.sampling"],  # REALISE and STRATEGIES: torch-free names
     "jazz_solo.corpus": ["jazz_solo.music", "jazz_solo.config"],
@@ -32,7 +33,7 @@ ALLOWED = {
 }
 BELOW_GENERATION = [
     "jazz_solo.music", "jazz_solo.corpus", "jazz_solo.config", "jazz_solo.conditioning", "jazz_solo.windows",
-    "jazz_solo.net", "jazz_solo.checkpoint", "jazz_solo.sampling",
+    "jazz_solo.net", "jazz_solo.checkpoint", "jazz_solo.sampling", "jazz_solo.scoring",
 ]  # fmt: skip
 ALLOWED["jazz_solo.generation"] = BELOW_GENERATION
 ALLOWED["jazz_solo.evaluation"] = BELOW_GENERATION + ["jazz_solo.generation"]
@@ -49,6 +50,7 @@ FORBIDDEN = {
     "jazz_solo.corpus": ["torch", "hydra", "omegaconf", "pytorch_lightning", "wandb"],
     "jazz_solo.config": ["torch", "hydra", "omegaconf", "wandb"],
     "jazz_solo.net": ["pytorch_lightning", "hydra", "omegaconf", "wandb"],
+    "jazz_solo.scoring": ["pytorch_lightning", "hydra", "omegaconf", "wandb"],
     "jazz_solo.sampling": ["pytorch_lightning", "hydra", "omegaconf", "wandb"],
     "jazz_solo.generation": ["pytorch_lightning", "hydra", "omegaconf", "wandb"],
     "jazz_solo.evaluation": ["pytorch_lightning", "hydra", "omegaconf", "wandb"],
