@@ -54,7 +54,7 @@ from jazz_solo.music.comping import write_midi
 from jazz_solo.music.pianoroll import save_figure, save_piano_roll
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet
-from jazz_solo.runs import file_record, write_json
+from jazz_solo.runs import file_record, own_folder, write_json
 from jazz_solo.windows import sliding_windows
 
 log = logging.getLogger(__name__)
@@ -395,10 +395,10 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     found |= features
     log.info("measured in %.1f s; writing %s", time.perf_counter() - started, out)
 
-    out.mkdir(parents=True, exist_ok=True)
-    shown = _write_media(out, solos, progression, sets, curves, cfg.audio)
-    write_json(out / "metrics.json", found, allow_nan=False)
-    report = write_text(out / "report.md", report_markdown(found, shown))
+    with own_folder(out):
+        shown = _write_media(out, solos, progression, sets, curves, cfg.audio)
+        write_json(out / "metrics.json", found, allow_nan=False)
+        report = write_text(out / "report.md", report_markdown(found, shown))
     log.info("done in %.1f s", time.perf_counter() - started)
     return Evaluation(found, out, report)
 
