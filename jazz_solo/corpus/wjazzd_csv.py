@@ -70,12 +70,14 @@ def read_rows(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = 
         if missing:
             raise JazzSoloError(f"{path}: no column {missing[0]!r}" + ("" if header else " (the file is empty)"))
         where = [header.index(name) if name in header else None for name in columns + optional]
+        end = rows.line_num
         for row in rows:
+            line, end = end + 1, rows.line_num  # where the row starts: a quoted field may span lines
             if not row:
                 continue
             if len(row) != len(header):
-                raise JazzSoloError(f"{path}, line {rows.line_num}: {len(row)} fields, the header has {len(header)}")
-            found.append((rows.line_num, [row[i] if i is not None else "" for i in where]))
+                raise JazzSoloError(f"{path}, line {line}: {len(row)} fields, the header has {len(header)}")
+            found.append((line, [row[i] if i is not None else "" for i in where]))
     except csv.Error as err:
         raise JazzSoloError(f"{path}, line {rows.line_num}: not CSV ({err})") from None
     return found
