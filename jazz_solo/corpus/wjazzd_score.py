@@ -174,20 +174,21 @@ def build_score(solo: SoloRows, lengths: str = "onsets") -> Score:
     line = legato(line) if lengths == "legato" else line
     end = max(n.end for n in line)
 
-    changes: list[tuple[float, str]] = []  # (time, label) where the chord changes
-    label = NO_CHORD_LABEL
-    for b, t in zip(beats, times):
-        label = b.chord or label  # the db writes a chord only where it changes
+    changes: list[tuple[float, str, int]] = []  # (time, label, its beat's index) where the chord changes
+    label, written = NO_CHORD_LABEL, 0
+    for i, (b, t) in enumerate(zip(beats, times)):
+        if b.chord:  # the db writes a chord only where it changes
+            label, written = b.chord, i
         start = max(snap(t - origin), 0.0)  # beats before the first bar all land on 0: the latest wins
         if start >= end:
             break
         if changes and changes[-1][0] == start:
-            changes[-1] = (start, label)
+            changes[-1] = (start, label, written)
         elif not changes or label != changes[-1][1]:
-            changes.append((start, label))
+            changes.append((start, label, written))
     spans = [
-        ChordSpan(start, snap(nxt - start), chord(label, f"{name}, at quarter note {start:g}"))
-        for (start, label), nxt in zip(changes, [c[0] for c in changes[1:]] + [end])
+        ChordSpan(start, snap(nxt - start), chord(label, solo.beat_at(i)))
+        for (start, label, i), nxt in zip(changes, [c[0] for c in changes[1:]] + [end])
     ]
     metres = Counter(b.metre for b in beats)
     metre = metres.most_common(1)[0][0]
