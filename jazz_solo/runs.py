@@ -81,10 +81,12 @@ def _take_lock(lock: Path) -> bool:
 def own_folder(folder: str | os.PathLike) -> Iterator[Path]:
     """Hold `folder` (made if missing) for this process while it writes: another writer holding it is one
     JazzSoloError; a lock left by a dead process is taken over. On entry, the temporary files a killed
-    writer left (atomic.py's `.<name>.<random>.tmp`) are removed."""
+    writer left (atomic.py's `.<name>.<random>.tmp`) are removed. A folder made here that is still empty
+    on leaving (the run refused its settings) is removed again: a failed run leaves nothing."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise JazzSoloError(f"{folder}: exists and is not a folder")
+    made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     lock = folder / LOCK
     if not _take_lock(lock):
@@ -104,6 +106,8 @@ def own_folder(folder: str | os.PathLike) -> Iterator[Path]:
         yield folder
     finally:
         lock.unlink(missing_ok=True)
+        if made and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def summarise(history: list[dict]) -> dict:
