@@ -6,13 +6,16 @@
 Prints the report's path on stdout (logs go to stderr).
 """
 
-import hydra
-from omegaconf import DictConfig
+from jazz_solo.startup import quiet_interrupts
 
-from jazz_solo.cli import load
-from jazz_solo.config import EvaluateConfig
-from jazz_solo.errors import hydra_entry, one_line_errors
-from jazz_solo.evaluation.evaluate import evaluate
+with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them is one line too
+    import hydra
+    from omegaconf import DictConfig
+
+    from jazz_solo.cli import load
+    from jazz_solo.config import EvaluateConfig
+    from jazz_solo.errors import hydra_entry, one_line_errors
+    from jazz_solo.evaluation.evaluate import evaluate
 
 
 @hydra.main(config_path="conf", config_name="evaluate", version_base="1.3")

@@ -7,15 +7,18 @@
 Prints each written MIDI file's path on stdout, one per line (logs go to stderr).
 """
 
-import sys
+from jazz_solo.startup import quiet_interrupts
 
-import hydra
-from omegaconf import DictConfig
+with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them is one line too
+    import sys
 
-from jazz_solo.cli import list_override, load
-from jazz_solo.config import GenerateConfig
-from jazz_solo.errors import hydra_entry, one_line_errors
-from jazz_solo.generation import generate
+    import hydra
+    from omegaconf import DictConfig
+
+    from jazz_solo.cli import list_override, load
+    from jazz_solo.config import GenerateConfig
+    from jazz_solo.errors import hydra_entry, one_line_errors
+    from jazz_solo.generation import generate
 
 
 @hydra.main(config_path="conf", config_name="generate", version_base="1.3")

@@ -12,24 +12,27 @@ Ctrl-C or SIGTERM stops at the end of the current batch, saves last.ckpt, writes
 "interrupted"), prints the command that resumes the run, and exits with 130 (SIGINT) or 143 (SIGTERM).
 """
 
-import logging
-import math
-import shlex
-import sys
-from pathlib import Path
+from jazz_solo.startup import quiet_interrupts
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
-from omegaconf import DictConfig
-from pytorch_lightning.utilities import rank_zero_only
+with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them is one line too
+    import logging
+    import math
+    import shlex
+    import sys
+    from pathlib import Path
 
-from jazz_solo import runs
-from jazz_solo.cli import load
-from jazz_solo.config import TrainConfig
-from jazz_solo.errors import hydra_entry, one_line_errors
-from jazz_solo.training.callbacks import Interrupted
-from jazz_solo.training.fit import fit
+    import hydra
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+    from omegaconf import DictConfig
+    from pytorch_lightning.utilities import rank_zero_only
+
+    from jazz_solo import runs
+    from jazz_solo.cli import load
+    from jazz_solo.config import TrainConfig
+    from jazz_solo.errors import hydra_entry, one_line_errors
+    from jazz_solo.training.callbacks import Interrupted
+    from jazz_solo.training.fit import fit
 
 log = logging.getLogger("train")
 

@@ -12,6 +12,8 @@ from typing import TypeVar
 from hydra.errors import HydraException
 from omegaconf.errors import OmegaConfBaseException
 
+from jazz_solo.startup import interrupted
+
 T = TypeVar("T")
 # Optional pieces a config can ask for: what an error names -> (what it is, the pyproject extra installing it)
 EXTRAS = {
@@ -49,6 +51,8 @@ def hydra_entry(main: Callable[[], object]) -> None:
     os.environ["HYDRA_FULL_ERROR"] = "1"  # else Hydra prints several lines itself and exits with 1
     try:
         main()
+    except KeyboardInterrupt:  # in Hydra's own start-up or teardown, outside one_line_errors
+        interrupted()
     except (HydraException, OmegaConfBaseException) as err:
         cause = f" ({first_lines(err.__cause__)})" if err.__cause__ is not None else ""
         message = f"config: {first_lines(err)}{cause}"
@@ -79,8 +83,7 @@ def one_line_errors(main: Callable[..., T]) -> Callable[..., T]:
         except JazzSoloError as err:
             message = str(err)
         except KeyboardInterrupt:  # Ctrl-C outside training (which stops gracefully, see train.py): no traceback
-            print("interrupted", file=sys.stderr)
-            sys.exit(130)
+            interrupted()
         except BrokenPipeError:  # the reader of stdout went away (`... | head`): stop quietly, as Unix tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
             sys.exit(1)

@@ -28,7 +28,7 @@ from jazz_solo.music.musicxml import write_musicxml
 from jazz_solo.music.score import Note, snap
 from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer, value_length
-from jazz_solo.runs import file_record, read_json, write_json
+from jazz_solo.runs import file_record, own_folder, read_json, write_json
 from jazz_solo.sampling import Condition, sample
 from jazz_solo.scoring import prefix_log_probs
 
@@ -280,28 +280,29 @@ def generate(cfg: GenerateConfig) -> list[Path]:
     paths = [out / f"solo_{i:0{digits}d}.mid" for i in range(cfg.n)]
     renders = [p.with_suffix(SUFFIXES[kind]) for p in paths for kind in cfg.render]
     manifest = out / "manifest.json"
-    taken = [p for p in [*paths, *renders, manifest] if p.exists()]
-    if taken and not cfg.overwrite:
-        raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
-    stale = listed_solos(manifest) - {p.name for p in [*paths, *renders]}  # an earlier run's files not rewritten
+    with own_folder(out):  # the check too: a second run at once is refused, not overwriting the first
+        taken = [p for p in [*paths, *renders, manifest] if p.exists()]
+        if taken and not cfg.overwrite:
+            raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
+        stale = listed_solos(manifest) - {p.name for p in [*paths, *renders]}  # an earlier run's files not rewritten
 
-    with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
-        solos = solos_for(ckpt, cfg, cfg.n, cfg.device)
-        for path, solo in zip(paths, solos):
-            title = f"{path.name}: seed {solo.seed}, {cfg.strategy}, log-prob {solo.log_prob:.1f}"
-            for file in [path, *(path.with_suffix(SUFFIXES[kind]) for kind in cfg.render)]:
-                write_solo(solo, file, title)
-            log.debug("%s: %d notes, log-prob %.2f", path.name, len(solo.notes), solo.log_prob)
-            advance()
-    settings = dataclasses.asdict(cfg)
-    del settings["overwrite"]
-    entries = [
-        {"file": p.name, "seed": solo.seed, "strategy": cfg.strategy, "log_prob": solo.log_prob}
-        | {kind: p.with_suffix(SUFFIXES[kind]).name for kind in cfg.render}
-        for p, solo in zip(paths, solos)
-    ]
-    write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries})
-    for name in stale:  # so the folder holds what its manifest lists
-        (out / name).unlink(missing_ok=True)
+        with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
+            solos = solos_for(ckpt, cfg, cfg.n, cfg.device)
+            for path, solo in zip(paths, solos):
+                title = f"{path.name}: seed {solo.seed}, {cfg.strategy}, log-prob {solo.log_prob:.1f}"
+                for file in [path, *(path.with_suffix(SUFFIXES[kind]) for kind in cfg.render)]:
+                    write_solo(solo, file, title)
+                log.debug("%s: %d notes, log-prob %.2f", path.name, len(solo.notes), solo.log_prob)
+                advance()
+        settings = dataclasses.asdict(cfg)
+        del settings["overwrite"]
+        entries = [
+            {"file": p.name, "seed": solo.seed, "strategy": cfg.strategy, "log_prob": solo.log_prob}
+            | {kind: p.with_suffix(SUFFIXES[kind]).name for kind in cfg.render}
+            for p, solo in zip(paths, solos)
+        ]
+        write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries})
+        for name in stale:  # so the folder holds what its manifest lists
+            (out / name).unlink(missing_ok=True)
     log.info("wrote %d solos and %s", cfg.n, manifest)
     return paths

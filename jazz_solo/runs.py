@@ -9,6 +9,9 @@
 
 A run folder with neither results.json nor error.json was killed or is still running.
 Every file is written to a temporary name and renamed, so a crash never leaves half a file.
+
+An output folder that generate.py or evaluate.py writes is theirs while they write (`own_folder`): a
+lock file holds the writer's pid, and a second writer is refused in one line.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import math
 import os
 import shutil
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +47,67 @@ BASELINES = {"bigram_perplexity": "baseline_bigram_perplexity"}  # a bigram mode
 
 # What a run leaves in its folder, and a sweep beside its runs' folders: what overwrite=true clears
 RUN_OUTPUTS = (".hydra", "checkpoints", RESULTS, ERROR, METRICS, "evaluation", "sample", "csv", "tensorboard", "wandb")
+LOCK = ".jazz_solo.lock"  # in an output folder while a run writes into it: the run's pid
 SWEEP_OUTPUTS = ("multirun.yaml", "report.md", "report.csv", "heatmap.png", "optimization_results.yaml", ".submitit")
 
 
 def write_json(path: str | os.PathLike, obj: Any, allow_nan: bool = True) -> Path:
     """`obj` as indented JSON, written atomically; allow_nan=False refuses NaN and infinities (strict JSON)."""
     return write_text(path, json.dumps(obj, indent=2, allow_nan=allow_nan) + "\n")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _take_lock(lock: Path) -> bool:
+    """Create `lock` holding this process's pid, unless it exists; whether it was created."""
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w") as file:
+        file.write(f"{os.getpid()}\n")
+    return True
+
+
+@contextmanager
+def own_folder(folder: str | os.PathLike) -> Iterator[Path]:
+    """Hold `folder` (made if missing) for this process while it writes: another writer holding it is one
+    JazzSoloError; a lock left by a dead process is taken over. On entry, the temporary files a killed
+    writer left (atomic.py's `.<name>.<random>.tmp`) are removed. A folder made here that is still empty
+    on leaving (the run refused its settings) is removed again: a failed run leaves nothing."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise JazzSoloError(f"{folder}: exists and is not a folder")
+    made = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / LOCK
+    if not _take_lock(lock):
+        text = lock.read_text(errors="replace").strip() if lock.is_file() else ""
+        holder = int(text) if text.isdecimal() else None
+        if holder is not None and holder != os.getpid() and _alive(holder):
+            raise JazzSoloError(
+                f"{folder}: another run (pid {holder}) is writing into it; wait for it, choose another out=, "
+                f"or if no run is, remove {lock}"
+            )
+        lock.unlink(missing_ok=True)  # its writer is gone
+        if not _take_lock(lock):  # another run took it over first
+            raise JazzSoloError(f"{folder}: another run is writing into it; wait for it or choose another out=")
+    try:
+        for leftover in folder.rglob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+        yield folder
+    finally:
+        lock.unlink(missing_ok=True)
+        if made and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def summarise(history: list[dict]) -> dict:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from jazz_solo.atomic import write_bytes
+from jazz_solo.errors import JazzSoloError
 
 T = TypeVar("T")
 
@@ -38,7 +39,10 @@ def content_key(files: Sequence[Path], settings: dict) -> str:
     digest.update(sys.version.encode())
     for file in files:
         digest.update(file.name.encode() + b"\0")
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+        try:
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+        except OSError as err:  # the caller's input: an error naming it, not a traceback
+            raise JazzSoloError(f"{file}: cannot read ({err.strerror or err})") from None
     return digest.hexdigest()
 
 

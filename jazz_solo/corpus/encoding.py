@@ -39,7 +39,8 @@ CACHE_FORMAT = 2  # bump when what the cache holds changes
 PACKAGE = Path(__file__).resolve().parents[1]
 ENCODERS = [
     *(f"music/{name}.py" for name in ("score", "chords", "symbols", "grammar", "spelling", "tokenizers")),
-    *(f"corpus/{name}.py" for name in ("wjazzd", "encoding")),
+    *(f"corpus/{name}.py" for name in ("wjazzd", "wjazzd_csv", "wjazzd_db", "wjazzd_meta", "wjazzd_score")),
+    "corpus/encoding.py",
 ]
 FILTERS = ("performer", "title", "instrument", "style", "rhythmfeel", "metre")
 SUBSTRING = ("performer", "title")  # matched anywhere in the field; the others: the whole field

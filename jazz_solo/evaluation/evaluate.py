@@ -51,7 +51,7 @@ from jazz_solo.evaluation.writeup import FEW_PIECES, NGRAM, PREFIX, few_pieces, 
 from jazz_solo.generation import solos_for
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet
-from jazz_solo.runs import file_record, write_json
+from jazz_solo.runs import file_record, own_folder, write_json
 from jazz_solo.scoring import step_log_probs
 from jazz_solo.windows import sliding_windows
 
@@ -237,10 +237,10 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     found |= features
     log.info("measured in %.1f s; writing %s", time.perf_counter() - started, out)
 
-    out.mkdir(parents=True, exist_ok=True)
-    shown = write_media(out, solos, sets, curves, cfg.audio)
-    write_json(out / "metrics.json", found, allow_nan=False)
-    report = write_text(out / "report.md", report_markdown(found, shown))
+    with own_folder(out):
+        shown = write_media(out, solos, sets, curves, cfg.audio)
+        write_json(out / "metrics.json", found, allow_nan=False)
+        report = write_text(out / "report.md", report_markdown(found, shown))
     log.info("done in %.1f s", time.perf_counter() - started)
     return Evaluation(found, out, report)
 

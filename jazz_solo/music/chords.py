@@ -148,6 +148,10 @@ class Progression:
                 bars.pop()
             for bar in bars:
                 bar_number += 1
+                try:  # before the split, which would drop a stray parenthesis or take quadratic time over many
+                    symbols.check_parentheses(bar)
+                except symbols.SymbolError as err:
+                    raise JazzSoloError(f"{err} of bar {bar_number} in {source}") from None
                 chords = [chord for word in _WORD.findall(bar) for chord in _split_glued(word)]
                 if not chords:
                     raise JazzSoloError(f"empty bar {bar_number} in {source}")

@@ -131,24 +131,42 @@ class SymbolError(ValueError):
     """Text that is not a chord symbol; the message says why."""
 
 
+def check_parentheses(text: str) -> None:
+    """A SymbolError naming the first stray `)` or the first `(` never closed (parentheses do not nest in
+    chord symbols, so a `(` inside another is stray too); one pass, so any length is read in linear time."""
+    opened = None
+    for i, char in enumerate(text):
+        if char == "(":
+            if opened is not None:
+                raise SymbolError(f"a '(' inside another, at character {i + 1}")
+            opened = i
+        elif char == ")":
+            if opened is None:
+                raise SymbolError(f"a stray ')' at character {i + 1}")
+            opened = None
+    if opened is not None:
+        raise SymbolError(f"an unclosed '(' at character {opened + 1}")
+
+
 def pitch_class(letter: str, accidental: str) -> int:
     return (_LETTER_PC[letter] + _ACCIDENTAL[accidental]) % 12
 
 
 def _tensions(text: str, postfix_allowed: bool) -> tuple[list[str], str]:
-    """Tension names read from the start of `text`, and the text left after them."""
+    """Tension names read from the start of `text`, and the text left after them (one pass: linear time)."""
     if postfix_allowed and (match := _POSTFIX.match(text)) and match.end() == len(text):
         return [accidental + number for number, accidental in _POSTFIX_ONE.findall(text)], ""
-    names = []
-    while text:
-        if text.startswith("("):  # a parenthesised list: lead-sheet tensions, or the major seventh of Cm(maj7)
-            close = text.find(")")
-            inner, rest = _tensions(text[1:close], postfix_allowed=False) if close > 0 else ([], text)
+    names, at = [], 0
+    while at < len(text):
+        if text[at] == "(":  # a parenthesised list: lead-sheet tensions, or the major seventh of Cm(maj7)
+            close = text.find(")", at)
+            inner, rest = _tensions(text[at + 1 : close], postfix_allowed=False) if close > at else ([], text)
             if rest:
-                raise SymbolError(f"cannot read tensions {text!r}")
-            names, text = names + inner, text[close + 1 :]
+                raise SymbolError(f"cannot read tensions {text[at:]!r}")
+            names += inner
+            at = close + 1
             continue
-        match = _PREFIX_ONE.match(text)
+        match = _PREFIX_ONE.match(text, at)
         if not match:
             break
         accidental = {"+": "#", "-": "b"}.get(match.group(2), match.group(2) or "")
@@ -156,14 +174,15 @@ def _tensions(text: str, postfix_allowed: bool) -> tuple[list[str], str]:
         if name not in TENSIONS and name != "alt":
             raise SymbolError(f"no tension {match.group(0).strip(', ')!r}")
         names.append(name)
-        text = text[match.end() :]
-    return names, text
+        at = match.end()
+    return names, text[at:]
 
 
 @lru_cache(maxsize=4096)  # a corpus names a few hundred chords, each thousands of times
 def parse(text: str) -> tuple[int, str, tuple[str, ...], int | None]:
     """(root pitch class, quality, tension names in TENSIONS order, bass pitch class or None)."""
     symbol = text.strip().replace("♭", "b").replace("♯", "#")
+    check_parentheses(symbol)
     if re.fullmatch(r"N\.?C\.?", symbol, flags=re.IGNORECASE):
         return 0, "nc", (), None
     match = _SYMBOL.match(symbol)

@@ -1,0 +1,49 @@
+"""Ctrl-C at any moment of an entry point, its imports included: one line on stderr and exit 130."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+
+# Interrupts the entry point deterministically inside its imports: SIGINT as torch's import starts.
+AT_TORCH_IMPORT = """
+import os, runpy, signal, sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, Interrupt())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def interrupted(args: list[str], after: float | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WANDB_MODE": "disabled", "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if after is not None:
+        time.sleep(after)
+        process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+@pytest.mark.parametrize("script", ["train.py", "generate.py", "evaluate.py"])
+def test_ctrl_c_while_importing_is_one_line(script, tmp_path):
+    result = interrupted([sys.executable, "-c", AT_TORCH_IMPORT, script, f"hydra.run.dir={tmp_path}"])
+    assert result.returncode == 130 and result.stderr == "interrupted\n" and result.stdout == ""
+
+
+def test_ctrl_c_at_some_moment_of_a_training_start_is_one_line(tmp_path):
+    args = [sys.executable, "train.py", "logger=none", f"hydra.run.dir={tmp_path}", "trainer.max_epochs=100"]
+    result = interrupted(args, after=1.0)  # importing, composing the config or reading the data
+    assert result.returncode == 130 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(("interrupted", "stopped"))
