@@ -6,11 +6,12 @@ import csv
 import hashlib
 import json
 import shutil
+import time
 from collections import Counter
 
 import pytest
 
-from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_script, shared_file, wjazzd_db
+from conftest import CASES, WJAZZD_EXTRACT, assert_one_line_error, good_midi, run_script, shared_file, wjazzd_db
 from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.__main__ import write_corpus
 from jazz_solo.corpus.download import (
@@ -22,6 +23,7 @@ from jazz_solo.corpus.download import (
     download_db,
     read_manifest,
 )
+from jazz_solo.corpus.encoding import load_scores
 from jazz_solo.errors import JazzSoloError
 
 
@@ -153,3 +155,36 @@ def test_inspect_json_on_a_folder_of_midi_files(tmp_path):
     assert report["kind"] == "midi" and report["pieces"] == 3 and report["coverage"] == 1.0
     assert report["notes"] == report["source_notes"] > 100 and report["unparsed_chords"] == 0
     assert report["n_values"] == report["n_values_before_policy"] and report["chord_labels"] >= 3
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_inspect_names_the_file_and_the_problem(case, bad):
+    path, fragment = bad[case]
+    result = run_script("-m", "jazz_solo.music", "inspect", str(path), "--json")
+    assert_one_line_error(result, str(path), fragment)
+    assert result.stdout == ""
+
+
+def test_bad_solo_index_section_and_folders(tmp_path):
+    song = good_midi(tmp_path / "song.mid")
+    result = run_script("-m", "jazz_solo.music", "inspect", str(song), "--solo", "7")
+    assert_one_line_error(result, str(song), "no instrument 7")
+    result = run_script("-m", "jazz_solo.music", "inspect", str(song), "--solo", "Trumpet")
+    assert_one_line_error(result, str(song), "no instrument named 'Trumpet'", "'Guitar'")
+    result = run_script("-m", "jazz_solo.music", "inspect", str(song), "--start", "400", "--end", "440")
+    assert_one_line_error(result, str(song), "no notes in the section")
+    (tmp_path / "empty").mkdir()
+    result = run_script("-m", "jazz_solo.music", "inspect", str(tmp_path / "empty"))  # a folder: a corpus
+    assert_one_line_error(result, "empty: folder has no .mid or .midi files")
+    with pytest.raises(JazzSoloError, match="folder has no .mid or .midi files"):
+        load_scores(str(tmp_path / "empty"))
+
+
+def test_a_10000_note_file_is_read_in_seconds(tmp_path):
+    song = good_midi(tmp_path / "long.mid", n_notes=10_000)
+    started = time.perf_counter()
+    result = run_script("-m", "jazz_solo.music", "inspect", str(song), "--json", timeout=120)
+    elapsed = time.perf_counter() - started
+    print(f"\ninspect on 10,000 notes: {elapsed:.1f} s (noisy on a shared machine)")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '"notes": 10000' in result.stdout
