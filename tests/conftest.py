@@ -22,7 +22,13 @@ torch.set_num_threads(1)
 os.environ.setdefault("WANDB_MODE", "disabled")
 
 
+CLI_TESTS = Path(__file__).resolve().parent / "cli"
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:  # everything in tests/cli is marked `cli`: `-m cli` selects the entry points' tests
+        if CLI_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.cli)
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason="needs CUDA")
