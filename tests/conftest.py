@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import logging
 import os
@@ -55,10 +56,7 @@ def run_in_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     run as `__main__` with its stdout and stderr captured and its exit status returned, without paying a fresh
     interpreter's imports. For what a Python-level test checks (messages, exit status, files written); the
     subprocess tests in tests/cli keep one real run per entry point."""
-    if args[0] == "-m":
-        target, argv, run = args[1], list(args[2:]), runpy.run_module
-    else:
-        target, argv, run = str(ROOT / args[0]), list(args[1:]), runpy.run_path
+    target, argv = (args[1], list(args[2:])) if args[0] == "-m" else (str(ROOT / args[0]), list(args[1:]))
     stdout, stderr = io.StringIO(), io.StringIO()
     saved_argv, saved_env, saved_cwd = sys.argv, dict(os.environ), os.getcwd()
     root = logging.getLogger()
@@ -70,9 +68,13 @@ def run_in_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
         sys.argv = [target, *argv]
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             try:
-                run(target, run_name="__main__", alter_sys=True) if run is runpy.run_module else run(
-                    target, run_name="__main__"
-                )
+                if args[0] == "-m":  # a module's main(argv), as its __main__ calls it
+                    module = importlib.import_module(target)
+                    if hasattr(module, "__path__"):  # a package: its __main__
+                        module = importlib.import_module(f"{target}.__main__")
+                    module.main(argv)
+                else:  # a script: run as __main__, so Hydra finds conf/ beside it and its own argv handling runs
+                    runpy.run_path(target, run_name="__main__")
             except SystemExit as exit:
                 code = exit.code
                 returncode = code if isinstance(code, int) else (0 if code is None else 1)

@@ -9,7 +9,7 @@ import pretty_midi
 import pytest
 import torch
 
-from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_script
+from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_in_process, run_script
 from jazz_solo.config import DataConfig
 from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.corpus.encoding import encode_values
@@ -32,7 +32,7 @@ def corpus(**data):
     ],
 )
 def test_train_rejects_bad_config(override, fragments, tmp_path):
-    result = run_script("train.py", override, "logger=none", f"hydra.run.dir={tmp_path}")
+    result = run_in_process("train.py", override, "logger=none", f"hydra.run.dir={tmp_path}")
     assert_one_line_error(result, *fragments)
 
 
@@ -46,7 +46,7 @@ def test_train_rejects_bad_config(override, fragments, tmp_path):
 )
 def test_a_bad_trainer_value_stops_before_the_run_folder_is_made(args, fragments, tmp_path):
     run_dir = tmp_path / "run"
-    result = run_script("train.py", *args, "logger=none", f"hydra.run.dir={run_dir}", f"hydra.sweep.dir={run_dir}")
+    result = run_in_process("train.py", *args, "logger=none", f"hydra.run.dir={run_dir}", f"hydra.sweep.dir={run_dir}")
     assert_one_line_error(result, *fragments)
     assert result.returncode == 2 and not run_dir.exists()
 
@@ -59,7 +59,7 @@ def installed(module: str) -> bool:
 
 @pytest.mark.skipif(installed("tensorboard") or installed("tensorboardX"), reason="tensorboard is installed")
 def test_a_missing_tensorboard_names_the_install_command(tmp_path):
-    result = run_script("train.py", "logger=tensorboard", "trainer.max_epochs=1", f"hydra.run.dir={tmp_path}")
+    result = run_in_process("train.py", "logger=tensorboard", "trainer.max_epochs=1", f"hydra.run.dir={tmp_path}")
     hint = 'the tensorboard package is not installed: pip install -e ".[tensorboard]"'
     assert_one_line_error(result, "logger.tensorboard", hint)
     assert hint in json.loads((tmp_path / "error.json").read_text())["error"]
@@ -67,22 +67,22 @@ def test_a_missing_tensorboard_names_the_install_command(tmp_path):
 
 @pytest.mark.skipif(installed("hydra_plugins.hydra_optuna_sweeper"), reason="the Optuna sweeper is installed")
 def test_a_missing_optuna_sweeper_names_the_install_command(tmp_path):
-    result = run_script("train.py", "hparams_search=optuna", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    result = run_in_process("train.py", "hparams_search=optuna", f"hydra.sweep.dir={tmp_path / 'sweep'}")
     assert_one_line_error(result, 'Optuna sweeper is not installed: pip install -e ".[sweep]"')
 
 
 def test_train_rejects_a_file_that_is_not_midi(tmp_path):
     fake = tmp_path / "notes.mid"
     fake.write_text("this is not a MIDI file\n")
-    result = run_script("train.py", f"data.path={fake}", "logger=none", f"hydra.run.dir={tmp_path / 'run'}")
+    result = run_in_process("train.py", f"data.path={fake}", "logger=none", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line_error(result, str(fake), "not a readable MIDI file")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_a_missing_accelerator_is_one_line(tmp_path):
-    result = run_script("train.py", "trainer=gpu", "logger=none", f"hydra.run.dir={tmp_path}")
+    result = run_in_process("train.py", "trainer=gpu", "logger=none", f"hydra.run.dir={tmp_path}")
     assert_one_line_error(result, "trainer:")
-    generated = run_script("generate.py", f"ckpt={tmp_path}", "device=cuda", f"out={tmp_path / 'solos'}")
+    generated = run_in_process("generate.py", f"ckpt={tmp_path}", "device=cuda", f"out={tmp_path / 'solos'}")
     assert_one_line_error(generated, "device=cuda", "not available")
 
 
@@ -91,7 +91,7 @@ def test_train_rejects_a_checkpoint_it_cannot_resume_from(tmp_path, trained_ckpt
     from jazz_solo.errors import JazzSoloError
     from jazz_solo.training.fit import fit
 
-    result = run_script("train.py", f"ckpt_path={tmp_path / 'missing.ckpt'}", f"hydra.run.dir={tmp_path / 'a'}")
+    result = run_in_process("train.py", f"ckpt_path={tmp_path / 'missing.ckpt'}", f"hydra.run.dir={tmp_path / 'a'}")
     assert_one_line_error(result, "missing.ckpt", "no such checkpoint file")
     text = tmp_path / "notes.ckpt"
     text.write_text("not a checkpoint\n")
@@ -132,26 +132,25 @@ def test_train_data_chords_from_a_file_or_quoted(tmp_path):
     path.write_text("\ufeffA1: ||Cm7, F7 |Bbmaj7||\r\n")
     score = over_progression(embedded_scores()[0], str(path))
     assert [s.chord.symbol for s in score.progression.spans[:3]] == ["Cm7", "F7", "Bbmaj7"]
-    result = run_script("train.py", "data.chords=Cm7, F7", "logger=none", f"hydra.run.dir={tmp_path / 'run'}")
+    result = run_in_process("train.py", "data.chords=Cm7, F7", "logger=none", f"hydra.run.dir={tmp_path / 'run'}")
     assert_one_line_error(result, "data.chords=Cm7, F7", """'data.chords="F#m7b5 B7 | Em7"'""")
 
 
 def test_train_and_generate_with_experiment_wjazzd(tmp_path, cache):
-    from conftest import run_script
 
     run = tmp_path / "run"
     args = ["experiment=wjazzd", f"data.path={WJAZZD_EXTRACT}", "model.n_a=16", "trainer.max_epochs=1"]
-    result = run_script("train.py", *args, "logger=none", f"hydra.run.dir={run}", "data.min_count=2")
+    result = run_in_process("train.py", *args, "logger=none", f"hydra.run.dir={run}", "data.min_count=2")
     assert result.returncode == 0, result.stderr[-2000:]
     expected = corpus(metre=["4/4"], lengths="legato", min_count=2)  # what conf/data/wjazzd.yaml selects
     assert f"{len(expected.vocab)} distinct" in (run / "train.log").read_text() + result.stderr
     out = tmp_path / "solos"
-    result = run_script("generate.py", f"ckpt={run}", f"out={out}", "chords=wjazzd:Savoy Blues", "length=32")
+    result = run_in_process("generate.py", f"ckpt={run}", f"out={out}", "chords=wjazzd:Savoy Blues", "length=32")
     assert result.returncode == 0, result.stderr[-2000:]
     assert list(out.glob("*.mid"))
     report = tmp_path / "report"
     args = [f"ckpt={run}", "n=4", "length=32", "chords=wjazzd:Savoy Blues", "audio=false", f"out={report}"]
-    result = run_script("evaluate.py", *args)
+    result = run_in_process("evaluate.py", *args)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads((report / "metrics.json").read_text())["n_heldout_pieces"] > 0
 
