@@ -79,6 +79,9 @@ def run_in_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                 code = exit.code
                 returncode = code if isinstance(code, int) else (0 if code is None else 1)
     finally:
+        wandb = sys.modules.get("wandb")
+        if wandb is not None and wandb.run is not None:  # a W&B run the script left open: its process's exit ends it
+            wandb.finish()
         for handler in root.handlers[:]:  # Hydra's job logging: the run's log file and a stream into `stderr`
             if handler not in saved_handlers:
                 root.removeHandler(handler)
