@@ -106,7 +106,7 @@ def check(done: subprocess.CompletedProcess) -> None:
 
 
 def tests_section(device: torch.device, tiny: bool) -> list[dict]:
-    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_*.py") if "mark.gpu" in p.read_text())
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("test_*.py") if "mark.gpu" in p.read_text())
     seconds, done = run(
         [sys.executable, "-m", "pytest", "-m", "gpu", "-q", "-rs", "-p", "no:cacheprovider", *files], 300
     )

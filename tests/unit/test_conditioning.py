@@ -1,52 +1,132 @@
-"""The one copy of where each value ends (conditioning.step_features) against the places that walk it too:
-the corpus encoding's contexts (music/context.py), the sampler's clock and the sampler itself."""
+"""Chord conditioning end to end, the contexts the music side computes, and realise=centre."""
 
 from __future__ import annotations
 
+import statistics
+
+import pytest
 import torch
 
-from jazz_solo.conditioning import multi_hot, progression_condition, step_features
+from jazz_solo.config import EvaluateConfig, GenerateConfig, SamplingConfig
 from jazz_solo.corpus.embedded import embedded_scores
-from jazz_solo.music.context import N_FEATURES, value_contexts
-from jazz_solo.music.tokenizers import get_tokenizer
-from jazz_solo.net import SoloNet
-from jazz_solo.sampling import sample
-from jazz_solo.sampling.condition import Clock
+from jazz_solo.music.chords import Progression
+from jazz_solo.music.context import (
+    BEAT,
+    CHORD,
+    N_FEATURES,
+    NEXT_CHORD,
+    NEXT_ROOT,
+    ROOT,
+    STEP,
+    progression_contexts,
+    value_contexts,
+)
+from jazz_solo.music.grammar import PLAYABLE, GrammarTokenizer
+from jazz_solo.music.score import snap
 
 
-def a_piece() -> tuple[list[str], list[str], object]:
-    """The first embedded piece's values, the sorted vocabulary they use and the progression under them."""
-    score = embedded_scores()[0]
-    values = get_tokenizer("grammar").encode(score)
-    return values, sorted(set(values)), score.progression
+def test_each_value_hears_the_chord_and_bar_position_where_it_ends():
+    progression = Progression.parse("Dm7 G7 | Cmaj7 | Cmaj7")
+    contexts = progression_contexts(progression)
+    assert len(contexts) == 3 * 4 * 12  # three bars of 4/4 on the 1/12 grid
+    assert all(max(c) < N_FEATURES for c in contexts)
+    # a quarter note then an eighth: it ends on beat 2 (D minor), the next on its second half (G7 from beat 3)
+    first, second = value_contexts(["C,1.000", "C,0.500,<m3,m-3>"], progression)
+    assert {CHORD + pc for pc in (2, 5, 9, 0)} <= set(first) and ROOT + 2 in first
+    assert NEXT_ROOT + 7 in first and STEP + 0 in first and BEAT + 1 in first
+    assert STEP + 6 in second and BEAT + 1 in second
+    # the next chord of the last Cmaj7 is the Dm7 the loop comes back to (the same chord twice is skipped)
+    assert NEXT_ROOT + 2 in contexts[-1] and value_contexts(["R,12.000"], progression)[0] == contexts[0]
 
 
-def test_step_features_are_the_contexts_the_corpus_encoding_gives():
-    values, vocab, progression = a_piece()
-    condition = progression_condition(progression, vocab, 1, "cpu")
-    tokens = torch.tensor([[vocab.index(v) for v in values]])
-    assert torch.equal(step_features(condition, tokens)[0], multi_hot(value_contexts(values, progression)))
+def test_centre_realisation_gives_back_the_bracketed_intervals_of_corpus_solos():
+    """Where a bracket was written and the note before was realised at its own pitch (up to octaves, the
+    first note of a measure has only its role to go by), the interval is the one played; so it is at
+    least twice as often as with realise=random. And the line keeps to the corpus's range more often."""
+    tokenizer = GrammarTokenizer()
+    scores = embedded_scores()
+    pitches = [n.pitch for score in scores for n in score.notes]
+    home, low, high = statistics.median(pitches), min(pitches), max(pitches)
+    kept, inside = {"centre": 0, "random": 0}, {"centre": 0, "random": 0}
+    for score in scores[::6]:
+        bar = score.progression.beats_per_bar
+        values = tokenizer.encode(score)
+        for realise in kept:
+            notes = tokenizer.decode(values, score.progression, seed=3, realise=realise, home=home)
+            inside[realise] += sum(low <= n.pitch <= high for n in notes) / len(notes) / len(scores[::6])
+            assert [n.start for n in notes] == [n.start for n in score.notes]
+            assert all(PLAYABLE[0] <= n.pitch <= PLAYABLE[1] for n in notes)
+            pitch_at = {n.start: n.pitch for n in notes}
+            for before, note in zip(score.notes, score.notes[1:]):
+                if int(snap(before.start) // bar) != int(snap(note.start) // bar):
+                    continue  # no bracket: the first note of a measure
+                interval = pitch_at[note.start] - pitch_at[before.start]
+                kept[realise] += interval == note.pitch - before.pitch
+                shift = pitch_at[before.start] - before.pitch
+                if realise == "centre" and shift % 12 == 0 and PLAYABLE[0] <= note.pitch + shift <= PLAYABLE[1]:
+                    assert interval == note.pitch - before.pitch
+    assert kept["centre"] > 2 * kept["random"]
+    assert inside["centre"] > max(0.85, inside["random"])
 
 
-def test_the_sampler_clock_walks_the_same_steps():
-    values, vocab, progression = a_piece()
-    condition = progression_condition(progression, vocab, 1, "cpu")
-    tokens = torch.tensor([[vocab.index(v) for v in values]])
-    clock = Clock(1, 1, condition.features.shape[1], len(vocab), N_FEATURES, "cpu")
-    clock.load(condition, condition.features.flatten(0, 1))  # the raw features as the table
-    walked = torch.stack([clock.advance(tokens[:, t]).clone() for t in range(tokens.shape[1])], 1)
-    assert torch.equal(walked, step_features(condition, tokens))
+def test_realise_centre_is_the_default_as_in_every_config_and_an_unknown_mode_is_refused():
+    score, tokenizer = embedded_scores()[0], GrammarTokenizer()
+    values = tokenizer.encode(score)
+    centre = tokenizer.decode(values, score.progression, seed=1, realise="centre")
+    assert tokenizer.decode(values, score.progression, seed=1) == centre
+    assert tokenizer.decode(values, score.progression, seed=1, realise="random", home=60) != centre
+    assert all(cfg().realise == "centre" for cfg in (SamplingConfig, GenerateConfig, EvaluateConfig))
+    with pytest.raises(Exception, match="realise must be one of centre, random"):
+        tokenizer.decode(values, score.progression, realise="middle")
 
 
-@torch.no_grad()
-def test_a_conditioned_greedy_solo_is_the_argmax_of_its_own_teacher_forced_logits():
-    """The sampler (its fast loop and the numba kernel) hears at each step what step_features says."""
-    _, vocab, progression = a_piece()
-    torch.manual_seed(0)
-    net = SoloNet(len(vocab), 16, n_features=N_FEATURES).eval()
-    condition = progression_condition(progression, vocab, 3, "cpu")
-    primer = torch.tensor([[0], [5], [9]])
-    for impl in ("eager", "numba"):
-        tokens = sample(net, primer, 40, condition=condition, impl=impl).tokens
-        logits, _ = net(tokens[:, :-1], features=step_features(condition, tokens[:, :-1]))
-        assert torch.equal(logits.argmax(-1), tokens[:, 1:]), impl
+def chords_checkpoint(tmp, **data):
+    from conftest import tiny_train_config
+    from jazz_solo.training.fit import fit
+
+    cfg = tiny_train_config(tmp, **data)
+    cfg.model.condition = "chords"
+    return fit(cfg)
+
+
+@pytest.fixture(scope="module")
+def chords_ckpt(tmp_path_factory):
+    return chords_checkpoint(tmp_path_factory.mktemp("chords"))
+
+
+@pytest.mark.parametrize("data", [{"windows": "exercise", "m": 40}, {"tokenizer": "pitch"}])
+def test_chord_conditioning_with_other_windows_and_tokenizers(data, tmp_path):
+    from jazz_solo.config import GenerateConfig
+    from jazz_solo.generation import generate
+
+    ckpt = chords_checkpoint(tmp_path, **data)
+    assert len(generate(GenerateConfig(ckpt=str(ckpt), n=2, length=16, out=str(tmp_path / "solos")))) == 2
+
+
+def test_a_chord_conditioned_model_trains_generates_and_evaluates(chords_ckpt, tmp_path):
+    from jazz_solo.checkpoint import load_checkpoint
+    from jazz_solo.conditioning import CONDITION_FEATURES
+    from jazz_solo.config import GenerateConfig
+    from jazz_solo.evaluation.evaluate import evaluate_checkpoint
+    from jazz_solo.generation import generate
+
+    ckpt = load_checkpoint(chords_ckpt)
+    assert ckpt.spec.condition == "chords" and ckpt.net.n_features == CONDITION_FEATURES["chords"]
+    assert ckpt.net.rnn.weight_ih_l0.shape[1] == len(ckpt.vocab) + N_FEATURES
+    for strategy in ("greedy", "beam"):
+        cfg = GenerateConfig(ckpt=str(chords_ckpt), n=2, length=24, strategy=strategy, out=str(tmp_path / strategy))
+        assert len(generate(cfg)) == 2
+    found = evaluate_checkpoint(chords_ckpt, n=4, length=24, out=str(tmp_path / "eval"), audio=False)
+    assert found["condition"] == "chords" and found["realise"] == "centre"
+    stored = torch.load(chords_ckpt, weights_only=True)
+    saver = next(k for k in stored["callbacks"] if "ModelCheckpoint" in k)
+    val_loss = float(stored["callbacks"][saver]["best_model_score"])
+    assert found["val_cross_entropy"] == pytest.approx(val_loss, rel=1e-4)
+
+
+def test_a_no_chord_span_gives_no_chord_features():
+    contexts = progression_contexts(Progression.parse("NC | C7"))
+    over_nc, over_c7 = contexts[0], contexts[-1]
+    assert [f for f in over_nc if f < NEXT_CHORD] == []  # nothing of a chord, not a root of C
+    assert {f for f in over_c7 if CHORD <= f < NEXT_CHORD} == {0, 4, 7, 10, 12}  # C7's tones and root C
+    assert [f for f in over_nc if NEXT_CHORD <= f < STEP] and [f for f in over_c7 if NEXT_CHORD <= f < STEP] == []

@@ -6,7 +6,7 @@ import pretty_midi
 import pytest
 import torch
 
-from conftest import run_script, tiny_train_config
+from conftest import tiny_train_config
 from jazz_solo import runs
 from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import GenerateConfig
@@ -70,29 +70,6 @@ def test_generate_never_overwrites_unless_asked(trained_ckpt, tmp_path):
         generate(cfg)
     cfg.overwrite = True
     assert generate(cfg)
-
-
-def test_train_then_generate_from_the_command_line(tmp_path):
-    """Both scripts in fresh processes: the checkpoint path is train.py's last stdout line."""
-    run_dir = tmp_path / "run"
-    train = run_script(
-        "train.py",
-        "model.n_a=16",
-        "data.Tx=10",
-        "data.stride=8",
-        "trainer.max_epochs=1",
-        "+trainer.limit_train_batches=3",
-        "logger=csv",
-        f"hydra.run.dir={run_dir}",
-    )
-    assert train.returncode == 0, train.stderr[-2000:]
-    ckpt = train.stdout.strip().splitlines()[-1]
-    assert ckpt.endswith(".ckpt") and (run_dir / "checkpoints" / "last.ckpt").exists()
-    gen = run_script("generate.py", f"ckpt={ckpt}", "n=2", f"out={tmp_path / 'solos'}")
-    assert gen.returncode == 0, gen.stderr[-2000:]
-    written = gen.stdout.strip().splitlines()
-    assert written == [str(tmp_path / "solos" / f"solo_{i:03d}.mid") for i in range(2)]
-    assert all(pretty_midi.PrettyMIDI(p).instruments[0].notes for p in written)
 
 
 def test_generate_over_the_chords_of_a_midi_file(trained_ckpt, tmp_path):

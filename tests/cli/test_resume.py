@@ -11,7 +11,7 @@ import time
 import pytest
 import torch
 
-from conftest import ROOT, assert_one_line_error, run_script
+from conftest import ROOT, assert_one_line_error, run_in_process, run_script
 from jazz_solo import runs
 
 # About 150 small batches per epoch: a kill lands inside an epoch, not between two.
@@ -128,12 +128,12 @@ def test_a_reused_run_name_is_refused_unless_resumed_or_overwritten(tmp_path):
         "logger=csv",
         f"hydra.run.dir={run_dir}",
     ]
-    first = run_script(*args)
+    first = run_in_process(*args)
     assert first.returncode == 0, first.stderr[-2000:]
-    again = run_script(*args)
+    again = run_in_process(*args)
     assert_one_line_error(again, str(run_dir), "ckpt_path=last", "overwrite=true")
     assert again.returncode == 2
-    overwritten = run_script(*args, "overwrite=true")
+    overwritten = run_in_process(*args, "overwrite=true")
     assert overwritten.returncode == 0, overwritten.stderr[-2000:]
     assert len(list((run_dir / "checkpoints").glob("best-*.ckpt"))) == 1  # no -v1 beside the first run's
     assert [p.name for p in (run_dir / "csv").iterdir()] == ["version_0"]
@@ -142,10 +142,10 @@ def test_a_reused_run_name_is_refused_unless_resumed_or_overwritten(tmp_path):
 def test_a_run_that_failed_before_its_first_checkpoint_leaves_its_name_free(tmp_path):
     run_dir = tmp_path / "run"
     args = ["train.py", "model.n_a=8", "data.stride=16", "logger=csv", f"hydra.run.dir={run_dir}"]
-    refused = run_script(*args, "trainer.max_epochs=-3")  # Lightning's own check, after the folder is made
+    refused = run_in_process(*args, "trainer.max_epochs=-3")  # Lightning's own check, after the folder is made
     assert_one_line_error(refused, "max_epochs")
     assert (run_dir / runs.ERROR).exists() and not (run_dir / "checkpoints").exists()
-    fixed = run_script(*args, "trainer.max_epochs=1")  # the same name, the value corrected: no overwrite=true
+    fixed = run_in_process(*args, "trainer.max_epochs=1")  # the same name, the value corrected: no overwrite=true
     assert fixed.returncode == 0, fixed.stderr[-2000:]
     assert (run_dir / runs.RESULTS).exists() and not (run_dir / runs.ERROR).exists()
 
@@ -154,11 +154,11 @@ def test_the_same_command_again_after_early_stopping_trains_no_more(tmp_path):
     run_dir = tmp_path / "run"
     args = ["train.py", "model.n_a=8", "data.stride=16", "logger=csv", f"hydra.run.dir={run_dir}", "ckpt_path=last"]
     stopping = ["trainer.max_epochs=30", "callbacks.early_stopping.patience=1", "callbacks.early_stopping.min_delta=10"]
-    first = run_script(*args, *stopping)
+    first = run_in_process(*args, *stopping)
     assert first.returncode == 0, first.stderr[-2000:]
     results = runs.read_json(run_dir / runs.RESULTS)
     assert results["stopped_early"] and results["epochs"] == 2
-    again = run_script(*args, *stopping)
+    again = run_in_process(*args, *stopping)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "stopped early after epoch 2: nothing to resume" in again.stderr
     assert again.stdout.strip().splitlines()[-1] == results["best_ckpt"]

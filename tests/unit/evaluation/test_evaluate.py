@@ -11,7 +11,6 @@ import wave
 import pytest
 import torch
 
-from conftest import run_script
 from jazz_solo.config import DataConfig, EvaluateConfig
 from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.corpus.encoding import EncodedCorpus
@@ -88,18 +87,6 @@ def test_default_folder_is_the_run_folder(tmp_path):
     assert default_out(tmp_path / "model.ckpt") == tmp_path / "evaluation"
 
 
-def test_evaluate_from_the_command_line(trained_ckpt, tmp_path):
-    result = run_script("evaluate.py", f"ckpt='{trained_ckpt}'", "n=4", "length=16", "audio=false", f"out={tmp_path}")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "report.md")
-    assert json.loads((tmp_path / "metrics.json").read_text())["n_solos"] == 4
-    bad = run_script("evaluate.py", f"ckpt='{trained_ckpt}'", "n=1", f"out={tmp_path / 'bad'}")
-    assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1] == "error: config: n must be >= 2 " + (
-        "(distances inside the generated set need two solos), got 1"
-    )
-    assert not (tmp_path / "bad").exists()
-
-
 def test_a_checkpoint_whose_corpus_is_gone_is_one_clear_error(trained_ckpt, tmp_path):
     raw = torch.load(trained_ckpt, weights_only=True)
     raw["hyper_parameters"]["data"]["path"] = str(tmp_path / "gone.mid")
@@ -107,15 +94,6 @@ def test_a_checkpoint_whose_corpus_is_gone_is_one_clear_error(trained_ckpt, tmp_
     torch.save(raw, moved)
     with pytest.raises(JazzSoloError, match="cannot read its training corpus.*gone.mid"):
         evaluate(EvaluateConfig(ckpt=str(moved), n=2, out=str(tmp_path / "eval")))
-
-
-def test_evaluation_imports_no_lightning():
-    probe = (
-        "import sys, jazz_solo.evaluation.evaluate\n"
-        "print(sorted(m for m in ('pytorch_lightning', 'wandb') if m in sys.modules))"
-    )
-    result = run_script("-c", probe)
-    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr[-2000:]
 
 
 def test_one_piece_is_cut_where_its_training_values_end():

@@ -5,13 +5,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from conftest import assert_one_line_error, run_script, shared_file
-from jazz_solo.corpus.embedded import embedded_scores
+from conftest import shared_file
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import DETECTABLE, NO_CHORD, Chord, ChordSpan, Progression, detect_chord
 from jazz_solo.music.comping import comping_notes
 from jazz_solo.music.grammar import role
-from jazz_solo.music.score import over_progression
 
 
 def test_parse_progression_text():
@@ -268,29 +266,6 @@ def test_a_progression_from_a_text_file(tmp_path):
         Progression.read(str(path))
     with pytest.raises(JazzSoloError, match="chords=.*missing.txt: no such file"):
         Progression.read(str(tmp_path / "missing.txt"), where="chords=")
-
-
-def test_train_data_chords_from_a_file_or_quoted(tmp_path):
-    path = tmp_path / "changes.txt"
-    path.write_text("\ufeffA1: ||Cm7, F7 |Bbmaj7||\r\n")
-    score = over_progression(embedded_scores()[0], str(path))
-    assert [s.chord.symbol for s in score.progression.spans[:3]] == ["Cm7", "F7", "Bbmaj7"]
-    result = run_script("train.py", "data.chords=Cm7, F7", "logger=none", f"hydra.run.dir={tmp_path / 'run'}")
-    assert_one_line_error(result, "data.chords=Cm7, F7", """'data.chords="F#m7b5 B7 | Em7"'""")
-
-
-def test_generate_reads_chords_as_musicians_type_them(trained_ckpt, tmp_path):
-    ckpt = trained_ckpt.parent / "last.ckpt"  # the best one's name has "=" in it, which Hydra overrides parse
-    out = tmp_path / "solos"
-    for bad in ("chords=F#m7b5 B7 | Em7", "chords=Am7(b5)", "chords=Cm7, F7"):
-        result = run_script("generate.py", f"ckpt={ckpt}", bad, f"out={out}")
-        assert_one_line_error(result, bad, """'chords="F#m7b5 B7 | Em7"'""")
-    sheet = tmp_path / "changes.txt"
-    sheet.write_text("A1: ||Am7(b5) D7b9 |Gm6, NC ||\n")
-    for i, chords in enumerate(('chords="F#m7b5 B7 | Em7, A7(b9,#11) | C-7/Bb"', f"chords={sheet}")):
-        result = run_script("generate.py", f"ckpt={ckpt}", chords, "length=16", f"out={out / str(i)}")
-        assert result.returncode == 0, result.stderr[-2000:]
-        assert result.stdout.strip().endswith(".mid")
 
 
 def test_a_chord_span_with_no_pitches_sounds_its_symbol():

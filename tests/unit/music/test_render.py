@@ -7,7 +7,6 @@ import wave
 
 import pytest
 
-from conftest import assert_one_line_error, run_script
 from jazz_solo.cli import list_override
 from jazz_solo.config import GenerateConfig
 from jazz_solo.errors import JazzSoloError
@@ -76,12 +75,3 @@ def test_render_is_checked():
 def test_render_as_typed_becomes_a_hydra_list(arg, expected):
     assert list_override(arg, "render") == expected
     assert list_override("chords=a,b", "render") == "chords=a,b"  # other keys untouched
-
-
-def test_generate_py_renders_as_typed(trained_ckpt, tmp_path):
-    run = trained_ckpt.parent.parent  # a run folder: no `=` in the argument
-    result = run_script("generate.py", f"ckpt={run}", "length=16", f"out={tmp_path}", "render=png,wav")
-    assert result.returncode == 0, result.stderr
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".mid", ".png", ".wav"]
-    bad = run_script("generate.py", f"ckpt={run}", f"out={tmp_path / 'x'}", "render=mp3")
-    assert_one_line_error(bad, "render: 'mp3' unknown")
