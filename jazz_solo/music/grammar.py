@@ -34,7 +34,7 @@ roles say what the note does there. Calling every such note X would teach the mo
 chord at all (a free solo) makes every note X. Measures are the progression's bars, counted
 from the score's start. Values follow music21's spelling rules (spelling.py) because that is
 how the exercise wrote them: given the same notes, ours are its values token for token
-(tests/test_classic.py).
+(tests/unit/corpus/test_classic.py).
 
 Unlike the exercise, rests are values too: a gap before or between notes becomes R values (a
 rest longer than a bar is written as whole bars plus the remainder), so decoding gives every
