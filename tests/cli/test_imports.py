@@ -12,10 +12,10 @@ def test_importing_jazz_solo_loads_nothing_heavy():
     assert result.stdout.strip() == "[]", result.stderr
 
 
-def test_evaluation_imports_no_lightning():
+def test_evaluation_imports_no_lightning_and_no_sklearn_until_its_test_runs():
     probe = (
         "import sys, jazz_solo.evaluation.evaluate\n"
-        "print(sorted(m for m in ('pytorch_lightning', 'wandb') if m in sys.modules))"
+        "print(sorted(m for m in ('pytorch_lightning', 'wandb', 'sklearn') if m in sys.modules))"
     )
     result = run_script("-c", probe)
     assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr[-2000:]
