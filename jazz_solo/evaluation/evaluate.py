@@ -11,7 +11,8 @@ Sets compared (the measures themselves are in metrics.py; report.md and its figu
               style perfectly would score, so its figures are the ones to aim at.
 
 metrics.json is one flat object (null where too few pieces qualify). Keys:
-    ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, realise, condition, segment_bars,
+    ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, realise, condition, chords (as given),
+    progression (the chords played, one bar between bars), segment_bars,
     n_corpus_pieces, n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
@@ -25,6 +26,8 @@ metrics.json is one flat object (null where too few pieces qualify). Keys:
         F_inter, heldout_F_inter                       mean distance from the set to the corpus
         F, corpus_F, heldout_F   (scalar features only) the feature's mean in each set
     mean_overlap, mean_kl, heldout_mean_overlap, heldout_mean_kl   averages over the features
+    c2st_*   the classifier two-sample test, solos against held-out solos (c2st.py): c2st_accuracy, c2st_auc,
+             c2st_control_accuracy, the top features that give the solos away, c2st_reason when null
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ from jazz_solo.corpus.encoding import EncodedCorpus, encode_values
 from jazz_solo.corpus.split import held_out, split_sequences
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.evaluation import metrics as M
+from jazz_solo.evaluation.c2st import c2st_metrics
+from jazz_solo.evaluation.verdict import progression_line
 from jazz_solo.evaluation.writeup import FEW_PIECES, NGRAM, PREFIX, few_pieces, report_markdown, write_media
 from jazz_solo.generation import solos_for
 from jazz_solo.music.tokenizers import get_tokenizer
@@ -203,7 +208,7 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     length = int(np.median([len(s.values) for s in solos]))  # cfg.length, unless cfg.bars or cfg.choruses
     found |= {"n_solos": cfg.n, "length": length, "strategy": cfg.strategy}
     found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise}
-    found["condition"] = ckpt.spec.condition
+    found |= {"condition": ckpt.spec.condition, "chords": cfg.chords, "progression": progression_line(progression)}
     found |= prediction_metrics(ckpt.net, train, val, data.Tx, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 
@@ -235,6 +240,14 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     found |= {f"heldout_{k}": v for k, v in M.originality(heldout_windows, train, NGRAM).items()}
     features, curves = feature_metrics(sets)
     found |= features
+    # The classifier judges whole solos, cut its own way; a one-piece corpus has only its pieces.
+    if held:
+        real = [M.Piece(s.notes, s.progression) for i, s in enumerate(corpus.scores) if i in held]
+        spare = [M.Piece(s.notes, s.progression) for i, s in enumerate(corpus.scores) if i not in held]
+    else:
+        real, spare = heldout_set, corpus_set
+    found |= c2st_metrics(pieces, real, bars, cfg.seed, spare)
+    log.info("classifier accuracy %s (control %s)", found["c2st_accuracy"], found["c2st_control_accuracy"])
     log.info("measured in %.1f s; writing %s", time.perf_counter() - started, out)
 
     with own_folder(out):

@@ -11,6 +11,7 @@ import numpy as np
 
 from jazz_solo.evaluation import metrics as M
 from jazz_solo.evaluation.figures import distances_figure, histograms_figure
+from jazz_solo.evaluation.verdict import c2st_section, verdict_lines
 from jazz_solo.generation import Solo, write_solo
 from jazz_solo.music.chords import NOTE_NAMES
 from jazz_solo.music.pianoroll import save_figure
@@ -79,10 +80,11 @@ def write_media(out: Path, solos: list[Solo], sets: dict, curves: dict, audio: b
 
 
 def report_markdown(found: dict, shown: list) -> str:
-    """The report: what was compared, then one table per kind of measure, then pictures and sound."""
+    """The report: a verdict, what was compared, then one table per kind of measure, then pictures and sound."""
     lines = [
         f"# Evaluation of `{found['ckpt']}`",
         "",
+        *verdict_lines(found),
         f"{found['n_solos']} solos of {found['length']} values (strategy {found['strategy']}, temperature "
         f"{found['temperature']}, seed {found['seed']}, realise {found['realise']}; model condition "
         f"{found['condition']}) over the progression played (the checkpoint's, or chords=), against the "
@@ -97,6 +99,7 @@ def report_markdown(found: dict, shown: list) -> str:
             f"**Note:** {few_pieces(found['n_corpus_pieces'], found['n_heldout_pieces'], found['segment_bars'])}.",
             "",
         ]
+    lines += c2st_section(found)
     lines += [
         f"## Prediction on the validation split ({found['val_targets']} targets)",
         "",

@@ -63,3 +63,10 @@ def test_too_few_segments_give_nulls_and_a_reason():
     nothing = c2st_metrics([], real[:3], bars=4)
     assert nothing["c2st_accuracy"] is None and nothing["c2st_control_accuracy"] is None
     assert "held-out half 1" in nothing["c2st_reason"]
+
+
+def test_a_held_out_set_too_small_to_halve_takes_its_control_from_the_training_split():
+    real = real_lines()
+    found = c2st_metrics(real[:3], real[3:5], bars=4, spare=real[5:])
+    assert found["c2st_control_set"] == "training split" and found["c2st_reason"] is None
+    assert c2st_metrics(real[:3], real[3:9], bars=4, spare=real[9:])["c2st_control_set"] == "held-out"

@@ -18,6 +18,7 @@ from jazz_solo.corpus.split import split_sequences
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.evaluation import metrics as M
 from jazz_solo.evaluation.evaluate import corpus_pieces, default_out, evaluate, evaluate_checkpoint
+from jazz_solo.evaluation.segment_features import FEATURE_NAMES
 from jazz_solo.music.tokenizers import PitchTokenizer
 
 
@@ -47,6 +48,22 @@ def test_metrics_json_is_flat_and_complete(evaluation, trained_ckpt):
     assert 1 <= found["longest_copied_run"] <= 32 and 0 <= found["copied_8gram_share"] <= 1
     assert found["n_solos"] == 8 and found["n_corpus_pieces"] >= 2
     assert found["ckpt_sha256"] == hashlib.sha256(trained_ckpt.read_bytes()).hexdigest()
+
+
+def test_the_classifier_test_and_the_verdict_open_the_report(evaluation):
+    found = evaluation.metrics
+    # A model trained for seconds is told from the held-out solos. The corpus holds out a few solos, too few to
+    # halve: the control halves the training split's solos, and stays near chance.
+    assert found["c2st_accuracy"] > 0.8 and found["c2st_auc"] > 0.8 and found["c2st_top1_feature"] in FEATURE_NAMES
+    assert found["c2st_control_set"] == "training split" and 0.25 < found["c2st_control_accuracy"] < 0.75
+    assert found["c2st_reason"] is None
+    assert found["progression"].startswith("| ") and found["chords"] is None
+    report = evaluation.report.read_text()
+    opening = report.split("## ")[0]
+    words = ("How far from real", "64.4 %", "Inside the held-out range", "Off:", "Played over", "training split")
+    assert all(w in opening for w in words)
+    assert f"{100 * found['c2st_accuracy']:.1f} %" in opening and found["progression"] in opening
+    assert "## Is it real? (classifier two-sample test)" in report
 
 
 def test_validation_cross_entropy_is_the_checkpoints_val_loss(evaluation, trained_ckpt):
