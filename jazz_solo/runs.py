@@ -34,14 +34,16 @@ RESULTS = "results.json"
 ERROR = "error.json"
 METRICS = "metrics.json"
 EVALUATION = Path("evaluation") / "metrics.json"  # where evaluate.py writes for a run's checkpoint
-# evaluate.py's key musical figures, the ones a sweep report shows per run
-MUSIC_KEYS = (
-    "chord_tone_share",
-    "scale_share",
-    "approach_resolution_share",
-    "copied_8gram_share",
-    "mean_overlap",
-)
+# evaluate.py's key musical figures, the ones a sweep report shows per run, each with its reference beside it:
+# the held-out corpus's figure (the one to aim at) or, for the classifier, its real-vs-real control (chance)
+MUSIC_KEYS = {
+    "c2st_accuracy": "c2st_control_accuracy",
+    "chord_tone_share": "heldout_chord_tone_share",
+    "scale_share": "heldout_scale_share",
+    "approach_resolution_share": "heldout_approach_resolution_share",
+    "copied_8gram_share": "heldout_copied_8gram_share",
+    "mean_overlap": "heldout_mean_overlap",
+}
 # evaluate.py's baselines (not the model's figures), under the names the report gives them
 BASELINES = {"bigram_perplexity": "baseline_bigram_perplexity"}  # a bigram model of the training split
 
@@ -210,7 +212,7 @@ def read_run(run_dir: str | os.PathLike) -> dict:
     Keys: run_dir, status ("ok", "failed", "interrupted" or "incomplete"), overrides, error, the fields of
     results.json (best_val_loss, val_perplexity, val_acc, val_windows, epochs, wall_time_s, best_ckpt, ...)
     and `extra`: the numbers of metrics.json, flattened (the place other tools' metrics join the report),
-    plus evaluate.py's MUSIC_KEYS and BASELINES when evaluation/metrics.json is there.
+    plus evaluate.py's MUSIC_KEYS (and their references) and BASELINES when evaluation/metrics.json is there.
     """
     run_dir = Path(run_dir)
     run: dict[str, Any] = {"run_dir": str(run_dir), "overrides": read_overrides(run_dir), "error": None}
@@ -223,6 +225,7 @@ def read_run(run_dir: str | os.PathLike) -> dict:
         run.update(status="incomplete", error="no result: killed, or still running")
     run["extra"] = flat_numbers(read_json(run_dir / METRICS) or {})
     evaluation = read_json(run_dir / EVALUATION) or {}
-    run["extra"].update({key: evaluation[key] for key in MUSIC_KEYS if evaluation.get(key) is not None})
+    shown = [*MUSIC_KEYS, *MUSIC_KEYS.values()]
+    run["extra"].update({key: evaluation[key] for key in shown if evaluation.get(key) is not None})
     run["extra"].update({name: evaluation[key] for key, name in BASELINES.items() if evaluation.get(key) is not None})
     return run

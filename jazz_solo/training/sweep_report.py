@@ -97,8 +97,12 @@ def _fmt(value) -> str:
 
 
 def extra_columns(rows: list[dict]) -> list[str]:
+    """The columns beyond the losses: evaluate.py's music figures first, each with its reference beside it,
+    then any other numbers the runs' folders hold, by name."""
     known = set(COLUMNS + COLUMNS_END + ["n_a", "Tx"])
-    return sorted({key for row in rows for key in row if key not in known})
+    found = {key for row in rows for key in row if key not in known}
+    music = [k for pair in runs.MUSIC_KEYS.items() for k in pair if k in found]
+    return music + sorted(found - set(music))
 
 
 def to_csv(rows: list[dict]) -> str:
@@ -120,6 +124,13 @@ def to_markdown(rows: list[dict], shared: list[str], sweep_dir: Path, heatmap: P
         best = min(ok, key=lambda r: r["best_val_loss"])
         lines.append(f"Best: run {best['run']} (`{best['overrides']}`), val loss {_fmt(best['best_val_loss'])}.")
     lines += baseline_lines(rows)
+    if any(key in row for row in rows for key in runs.MUSIC_KEYS):
+        lines.append(
+            "Beside each music column its reference: `heldout_*`, what the held-out corpus scores (the figure to "
+            "aim at); `c2st_control_accuracy`, the classifier between two halves of real solos (chance; "
+            "`c2st_accuracy` near 1: the solos give themselves away; experts manage 0.644 on published "
+            "computer-made solos)."
+        )
     lines.append("")
     baselines = [key for key in runs.BASELINES.values() if len(_values(rows, key)) == 1]  # said once above
     columns = COLUMNS + [c for c in extra_columns(rows) if c not in baselines] + ["best_ckpt"]

@@ -178,9 +178,14 @@ def test_report_evaluate_adds_the_musical_measures_of_each_run(tmp_path):
     report.main([str(sweep), "--evaluate", "4"])
     table = list(csv.DictReader((sweep / "report.csv").open()))
     evaluated = runs.read_json(run / runs.EVALUATION)
-    for key in runs.MUSIC_KEYS:
+    measured = [key for pair in runs.MUSIC_KEYS.items() for key in pair if evaluated[key] is not None]
+    assert "chord_tone_share" in measured and "heldout_chord_tone_share" in measured
+    for key in measured:
         assert float(table[0][key]) == pytest.approx(evaluated[key], rel=1e-3)
         assert table[1][key] == ""  # the failed run has none
+    header = list(table[0])
+    assert header.index("heldout_chord_tone_share") == header.index("chord_tone_share") + 1  # side by side
+    assert "c2st_accuracy" in header and "the held-out corpus scores" in (sweep / "report.md").read_text()
     assert 0 <= float(table[0]["chord_tone_share"]) <= 1
     assert float(table[0]["baseline_bigram_perplexity"]) == pytest.approx(evaluated["bigram_perplexity"], rel=1e-3)
     assert "bigram_perplexity" not in table[0]  # only under its baseline name
