@@ -12,7 +12,7 @@ Sets compared (the measures themselves are in metrics.py; report.md and its figu
 
 metrics.json is one flat object (null where too few pieces qualify). Keys:
     ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, realise, condition, chords (as given),
-    progression (the chords played, one bar between bars), segment_bars,
+    progression (the chords played, bar by bar), segment_bars,
     n_corpus_pieces, n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
@@ -246,8 +246,10 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
         spare = [M.Piece(s.notes, s.progression) for i, s in enumerate(corpus.scores) if i not in held]
     else:
         real, spare = heldout_set, corpus_set
+    tested = time.perf_counter()
     found |= c2st_metrics(pieces, real, bars, cfg.seed, spare)
-    log.info("classifier accuracy %s (control %s)", found["c2st_accuracy"], found["c2st_control_accuracy"])
+    accuracy, control = found["c2st_accuracy"], found["c2st_control_accuracy"]
+    log.info("classifier accuracy %s (control %s) in %.1f s", accuracy, control, time.perf_counter() - tested)
     log.info("measured in %.1f s; writing %s", time.perf_counter() - started, out)
 
     with own_folder(out):
