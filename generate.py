@@ -18,13 +18,15 @@ with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them 
     from jazz_solo.cli import list_override, load
     from jazz_solo.config import GenerateConfig
     from jazz_solo.errors import hydra_entry, one_line_errors
-    from jazz_solo.generation import generate
 
 
 @hydra.main(config_path="conf", config_name="generate", version_base="1.3")
 @one_line_errors
 def main(cfg: DictConfig) -> None:
-    for path in generate(load(GenerateConfig, cfg)):
+    settings = load(GenerateConfig, cfg)  # checked before torch is imported: a bad value is one line at once
+    with quiet_interrupts():
+        from jazz_solo.generation import generate
+    for path in generate(settings):
         print(path, flush=True)
 
 
