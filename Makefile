@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -rf outputs/demo  # a fresh run each time: no checkpoints of an earlier demo left beside the new ones
 	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo
-	$(PY) generate.py ckpt=outputs/demo out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
+	$(PY) generate.py ckpt=outputs/demo out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8 render=png,wav
 
 # The classic exercise's MIDI file (third-party media, never committed): checked against its sha256.
 data: $(STAMP)

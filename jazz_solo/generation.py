@@ -304,5 +304,5 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries})
         for name in stale:  # so the folder holds what its manifest lists
             (out / name).unlink(missing_ok=True)
-    log.info("wrote %d solos and %s", cfg.n, manifest)
+    log.info("wrote %d solo%s and %s", cfg.n, "" if cfg.n == 1 else "s", manifest)
     return paths
