@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint bench sweep clean data wjazzd gpu-wheels gpu-check
+.PHONY: demo test test-fast lint bench sweep clean data wjazzd gpu-wheels gpu-check
 
 # The pinned torch goes in first: a bare `torch` requirement would pull a multi-GB CUDA build.
 # pip's own progress bars show each download; an echo before each step says what and how big.
@@ -41,6 +41,10 @@ sweep: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "slow or not slow" -q -rs  # -rs: why each skipped test skipped
+
+# The inner loop: the in-process library tests alone (no entry points run as processes, nothing slow).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not cli" -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
