@@ -107,9 +107,10 @@ def written(start: int, end: int, triplet_beats: set[int]) -> list[tuple[int, in
 
 
 def lead_sheet(
-    notes: list[Note], progression: Progression, end: float = 0.0, title: str = "jazz_solo"
+    notes: list[Note], progression: Progression, end: float = 0.0, title: str = "jazz_solo", rights: str = ""
 ) -> ET.ElementTree:
-    """The solo and its chord symbols (the progression looped to its length) as a MusicXML partwise score."""
+    """The solo and its chord symbols (the progression looped to its length) as a MusicXML partwise score;
+    `rights`: a licence notice for its <rights>."""
     bar = progression.beats_per_bar * DIVISIONS
     last = max(end, max((n.end for n in notes), default=0.0))
     total = max(1, -(-round(last * DIVISIONS) // bar)) * bar
@@ -125,7 +126,10 @@ def lead_sheet(
 
     root = ET.Element("score-partwise", version="4.0")
     ET.SubElement(ET.SubElement(root, "work"), "work-title").text = title
-    ET.SubElement(ET.SubElement(ET.SubElement(root, "identification"), "encoding"), "software").text = "jazz_solo"
+    identification = ET.SubElement(root, "identification")
+    if rights:
+        ET.SubElement(identification, "rights").text = rights
+    ET.SubElement(ET.SubElement(identification, "encoding"), "software").text = "jazz_solo"
     part_list = ET.SubElement(root, "part-list")
     ET.SubElement(ET.SubElement(part_list, "score-part", id="P1"), "part-name").text = "Solo"
     part = ET.SubElement(root, "part", id="P1")
@@ -229,10 +233,15 @@ def notations(element: ET.Element) -> ET.Element:
 
 
 def write_musicxml(
-    notes: list[Note], progression: Progression, path: str | os.PathLike, end: float = 0.0, title: str = "jazz_solo"
+    notes: list[Note],
+    progression: Progression,
+    path: str | os.PathLike,
+    end: float = 0.0,
+    title: str = "jazz_solo",
+    rights: str = "",
 ) -> Path:
     """Write the lead sheet as an uncompressed MusicXML file (.musicxml), atomically."""
-    tree = lead_sheet(notes, progression, end, title)
+    tree = lead_sheet(notes, progression, end, title, rights)
     header = (
         b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 '
         b'Partwise//EN" "http://www.musicxml.org/dtds/partwise.dtd">\n'
