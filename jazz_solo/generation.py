@@ -83,7 +83,7 @@ def progression_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | 
         path = ckpt.spec.data.get("path")
         source = path if path and wjazzd.is_wjazzd(path) else wjazzd.WJAZZD_PATH
         info, progression = wjazzd.tune_changes(source, chords.strip()[len(TUNE_PREFIX) :])
-        progression.title = f"{info.title} ({info.performer}, {info.id})"
+        progression.title = f"{info.title} ({info.performer})"
     else:
         progression = Progression.from_dict(ckpt.spec.backing)
         if chords is not None:
