@@ -84,7 +84,7 @@ def piano_roll_figure(notes: list[Note], progression: Progression, title: str = 
                 ax.text(span.start + 0.08, 1.01, span.chord.symbol, transform=ax.get_xaxis_transform(), **CHORD_STYLE)
         ax.spines["top"].set_visible(False)
     axes[-1].set_xlabel(f"bar ({bar}/4 at {progression.tempo:g} bpm; light lines: beats)")
-    fig.suptitle(title or "solo", fontsize=10)
+    fig.suptitle(" - ".join(filter(None, [progression.title, title])) or "solo", fontsize=10)  # the tune first
     fig.tight_layout(h_pad=2.0)
     last = axes[-1].get_position()  # a shorter last row ends where its last bar does: no empty bar after the solo
     shown_bars = bars - (rows - 1) * per_row
