@@ -5,20 +5,25 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: demo test lint bench sweep clean data wjazzd gpu-wheels gpu-check
+.PHONY: demo test test-fast lint bench sweep clean data wjazzd gpu-wheels gpu-check
 
 # The pinned torch goes in first: a bare `torch` requirement would pull a multi-GB CUDA build.
+# pip's own progress bars show each download; an echo before each step says what and how big.
 $(STAMP): pyproject.toml
+	@echo "set-up 1/3: .venv and pip"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==$(TORCH_VERSION)
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install --upgrade pip
+	@echo "set-up 2/3: torch $(TORCH_VERSION), CPU build (about 200 MB to download, 750 MB installed)"
+	$(PY) -m pip install torch==$(TORCH_VERSION)
+	@echo "set-up 3/3: Lightning, Hydra, wandb, matplotlib, music21, numba, pytest (about 150 MB, 800 MB installed)"
+	$(PY) -m pip install -e ".[dev]"
 	touch $(STAMP)
+	@echo "set-up done: .venv (about 1.6 GB)"
 
 demo: $(STAMP)
 	rm -rf outputs/demo  # a fresh run each time: no checkpoints of an earlier demo left beside the new ones
 	$(PY) train.py experiment=demo hydra.run.dir=outputs/demo
-	$(PY) generate.py ckpt=outputs/demo out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8
+	$(PY) generate.py ckpt=outputs/demo out=outputs/demo/solos overwrite=true n=1 length=96 strategy=sample temperature=0.8 render=png,wav
 
 # The classic exercise's MIDI file (third-party media, never committed): checked against its sha256.
 data: $(STAMP)
@@ -36,6 +41,10 @@ sweep: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "slow or not slow" -q -rs  # -rs: why each skipped test skipped
+
+# The inner loop: the in-process library tests alone (no entry points run as processes, nothing slow).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not cli" -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -15,13 +15,15 @@ with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them 
     from jazz_solo.cli import load
     from jazz_solo.config import EvaluateConfig
     from jazz_solo.errors import hydra_entry, one_line_errors
-    from jazz_solo.evaluation.evaluate import evaluate
 
 
 @hydra.main(config_path="conf", config_name="evaluate", version_base="1.3")
 @one_line_errors
 def main(cfg: DictConfig) -> None:
-    print(evaluate(load(EvaluateConfig, cfg)).report, flush=True)
+    settings = load(EvaluateConfig, cfg)  # checked before torch is imported: a bad value is one line at once
+    with quiet_interrupts():
+        from jazz_solo.evaluation.evaluate import evaluate
+    print(evaluate(settings).report, flush=True)
 
 
 if __name__ == "__main__":

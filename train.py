@@ -12,6 +12,8 @@ Ctrl-C or SIGTERM stops at the end of the current batch, saves last.ckpt, writes
 "interrupted"), prints the command that resumes the run, and exits with 130 (SIGINT) or 143 (SIGTERM).
 """
 
+from __future__ import annotations
+
 from jazz_solo.startup import quiet_interrupts
 
 with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them is one line too
@@ -20,19 +22,20 @@ with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them 
     import shlex
     import sys
     from pathlib import Path
+    from typing import TYPE_CHECKING
 
     import hydra
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
     from omegaconf import DictConfig
-    from pytorch_lightning.utilities import rank_zero_only
 
     from jazz_solo import runs
     from jazz_solo.cli import load
     from jazz_solo.config import TrainConfig
     from jazz_solo.errors import hydra_entry, one_line_errors
+
+if TYPE_CHECKING:
     from jazz_solo.training.callbacks import Interrupted
-    from jazz_solo.training.fit import fit
 
 log = logging.getLogger("train")
 
@@ -52,6 +55,9 @@ def main(cfg: DictConfig) -> float:
         return finished.get("best_val_loss") or math.inf
     for stale in (runs.RESULTS, runs.ERROR):  # from an earlier session of this run folder
         (run_dir / stale).unlink(missing_ok=True)
+    with quiet_interrupts():  # torch and Lightning: only now, so --help and a bad config answer at once
+        from jazz_solo.training.callbacks import Interrupted
+        from jazz_solo.training.fit import fit
     try:
         best = fit(load(TrainConfig, cfg))
     except Interrupted as err:
@@ -84,6 +90,8 @@ def resume_command(run_dir: Path, fresh: bool = False) -> str:
 
 def stopped(run_dir: Path, err: Interrupted) -> None:
     """Record an interrupted run, say how to resume it on one line, and exit with 128 + the signal number."""
+    from pytorch_lightning.utilities import rank_zero_only
+
     if rank_zero_only.rank != 0:  # DDP's other processes: rank 0 speaks for the run
         sys.exit(128 + err.signum)
     # a second signal stops before anything is saved: then only an earlier last.ckpt can be resumed from

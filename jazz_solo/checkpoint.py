@@ -4,7 +4,7 @@ A checkpoint is the file Lightning writes for train.py: the network's weights un
 (prefixed "net.") and, under "hyper_parameters", a `Spec`: everything generation needs besides the
 weights. The LightningModule saves a Spec's fields as its hyperparameters; everything else reads them
 through `load_checkpoint` (or `read_spec` for a file it only checks). Older checkpoints load: `home`
-came later (None), and so did `model.condition` ("none") and `provenance` (None).
+came later (None), and so did `model.condition` ("none"), `provenance` and `licence` (None).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class Spec:
     backing: dict  # Progression.to_dict(): what solos play over unless told otherwise
     home: int | None = None  # the training pieces' median pitch, which realisation keeps solos around
     provenance: dict | None = None  # who wrote it: jazz_solo and torch versions, date (provenance())
+    licence: str | None = None  # the notice its corpus asks to travel with the model and its solos (WJazzD: ODbL)
 
     @property
     def condition(self) -> str:
@@ -57,7 +58,8 @@ class Spec:
         needed = ("model", "data", "vocab", "value_counts", "backing")
         if not isinstance(hp, dict) or any(k not in hp for k in needed):
             raise JazzSoloError(f"{where}: not a jazz_solo checkpoint (no vocabulary or model settings)")
-        return cls(*(hp[k] for k in needed), home=hp.get("home"), provenance=hp.get("provenance"))
+        optional = {key: hp.get(key) for key in ("home", "provenance", "licence")}
+        return cls(*(hp[k] for k in needed), **optional)
 
 
 def provenance() -> dict:

@@ -44,7 +44,7 @@ class DataConfig:
     windows: str = "sliding"  # sliding: every window; exercise: m random windows, first input zeroed
     m: int = 60  # windows=exercise: how many windows
     stride: int = 1  # windows=sliding: step between training windows
-    val_stride: int = 1  # windows=sliding: step between validation windows (evaluate.py always scores every one)
+    val_stride: int = 1  # windows=sliding: step between validation windows (evaluate.py scores the same ones)
     val_fraction: float = 0.1
     batch_size: int = 64
     seed: int = 0  # the embedded corpus's seed; holdout=solos/performers: which ones are held out

@@ -28,7 +28,7 @@ from jazz_solo.music.musicxml import write_musicxml
 from jazz_solo.music.score import Note, snap
 from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer, value_length
-from jazz_solo.runs import file_record, own_folder, read_json, write_json
+from jazz_solo.runs import file_record, listed_files, own_folder, write_json
 from jazz_solo.sampling import Condition, sample
 from jazz_solo.scoring import prefix_log_probs
 
@@ -46,7 +46,8 @@ class Solo:
     notes: the values realised as notes over the progression (times in quarter notes);
     log_prob: the log-probability of the values after the first under the model;
     seed: its seed (the same settings with `seed=<it> n=1` make it again);
-    end: when its values end, quarter notes (a solo may end in a rest).
+    end: when its values end, quarter notes (a solo may end in a rest);
+    licence: the notice its model's corpus asks to travel with it (WJazzD's ODbL; "" for none).
     """
 
     values: list[str]
@@ -55,6 +56,7 @@ class Solo:
     seed: int
     end: float
     progression: Progression
+    licence: str = ""
 
     def write(self, path: str | os.PathLike, title: str = "") -> Path:
         """Write the solo as `path`'s suffix says (write_solo): .mid (the solo over its comping, byte for byte
@@ -81,7 +83,7 @@ def progression_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | 
         path = ckpt.spec.data.get("path")
         source = path if path and wjazzd.is_wjazzd(path) else wjazzd.WJAZZD_PATH
         info, progression = wjazzd.tune_changes(source, chords.strip()[len(TUNE_PREFIX) :])
-        log.info("playing over %s (%s)", info.title, info.id)
+        progression.title = f"{info.title} ({info.performer})"
     else:
         progression = Progression.from_dict(ckpt.spec.backing)
         if chords is not None:
@@ -138,7 +140,7 @@ def sample_solos(
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
         notes = tokenizer.decode(values, progression, seed=s, realise=sampling.realise, home=home) if decode else []
-        solos.append(Solo(values, notes, lp, s, onsets(values)[-1], progression))
+        solos.append(Solo(values, notes, lp, s, onsets(values)[-1], progression, ckpt.spec.licence or ""))
     return solos
 
 
@@ -184,7 +186,7 @@ def sample_timed_solos(
     for solo, k, lp in zip(solos, kept, log_probs.tolist()):
         notes = tokenizer.decode(solo.values[:k], progression, seed=solo.seed, realise=sampling.realise, home=home)
         notes = [replace(n, duration=min(n.duration, quarters - n.start)) for n in notes if n.start < quarters - 1e-6]
-        cut.append(Solo(solo.values[:k], notes, lp, solo.seed, quarters, progression))
+        cut.append(Solo(solo.values[:k], notes, lp, solo.seed, quarters, progression, solo.licence))
     return cut
 
 
@@ -208,7 +210,7 @@ def write_solo(solo: Solo, path: Path, title: str = "") -> Path:
     kind = next((k for k, suffix in SUFFIXES.items() if path.suffix.lower() == suffix), None)
     progression, name = solo.progression, f"seed {solo.seed}"  # named by its seed alone: re-made alone, the same
     if kind == "mid":
-        return write_bytes(path, solo_file(solo.notes, progression, name=name, end=solo.end))
+        return write_bytes(path, solo_file(solo.notes, progression, name=name, end=solo.end, notice=solo.licence))
     if kind == "png":
         from jazz_solo.music.pianoroll import save_piano_roll  # matplotlib: imported only when asked for
 
@@ -218,7 +220,7 @@ def write_solo(solo: Solo, path: Path, title: str = "") -> Path:
 
         return write_wav(to_pretty_midi(solo.notes, progression, name=name, end=solo.end), path)
     if kind == "musicxml":
-        return write_musicxml(solo.notes, progression, path, solo.end, title or name)
+        return write_musicxml(solo.notes, progression, path, solo.end, title or name, solo.licence)
     raise JazzSoloError(
         f"{path}: cannot write a solo as {path.suffix or 'a file without a suffix'} (choose from "
         f"{', '.join(SUFFIXES.values())})"
@@ -235,16 +237,6 @@ def progress_bar(total: int, label: str):
         yield bar.update
 
 
-def listed_solos(manifest: Path) -> set[str]:
-    """The file names an earlier manifest.json lists, renders included (none when it is missing or unreadable)."""
-    entries = (read_json(manifest) or {}).get("solos")
-    try:
-        names = {e[key] for e in entries for key in ("file", *RENDERS) if key in e}
-    except TypeError:
-        return set()
-    return {name for name in names if isinstance(name, str) and Path(name).name == name}  # names in the folder only
-
-
 def solo_time(sampling: SamplingConfig, progression: Progression) -> float | None:
     """How long each solo lasts, in quarter notes, when `sampling` asks in bars or choruses; None: its length
     in values."""
@@ -259,6 +251,7 @@ def solos_for(ckpt: Checkpoint, sampling: SamplingConfig, n: int, device: str = 
     """n solos as `sampling` asks: over its chords (or the checkpoint's progression) at its tempo,
     sampling.length values long or as long as sampling.bars or sampling.choruses ask."""
     progression = progression_for(ckpt, sampling.chords, sampling.tempo)
+    log.info("playing over %s", progression.describe())
     quarters = solo_time(sampling, progression)
     if quarters is None:
         return sample_solos(ckpt, progression, n, sampling.length, sampling, device)
@@ -266,13 +259,9 @@ def solos_for(ckpt: Checkpoint, sampling: SamplingConfig, n: int, device: str = 
 
 
 def generate(cfg: GenerateConfig) -> list[Path]:
-    """Write cfg.n solos as MIDI files in cfg.out (and, beside each, the cfg.render files), plus manifest.json;
-    return the MIDI files' paths.
-
-    manifest.json holds the settings, the checkpoint file and its sha256 and, for each solo, its file, seed,
-    strategy and log-probability: `generate.py` with those settings, seed=<the solo's seed> and n=1 writes
-    the same file again.
-    """
+    """Write cfg.n solos as MIDI files in cfg.out (beside each, the cfg.render files) and manifest.json (the
+    settings, the checkpoint file and its sha256, the licence if any, each solo's file, seed, strategy and
+    log-probability: the same settings with seed=<its seed> n=1 write it again); return the MIDI files' paths."""
     ckpt = load_checkpoint(cfg.ckpt, cfg.device)
     ckpt_file = resolve_checkpoint(cfg.ckpt)  # the file a run folder stands for, for the manifest
     out = Path(cfg.out)
@@ -284,7 +273,8 @@ def generate(cfg: GenerateConfig) -> list[Path]:
         taken = [p for p in [*paths, *renders, manifest] if p.exists()]
         if taken and not cfg.overwrite:
             raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
-        stale = listed_solos(manifest) - {p.name for p in [*paths, *renders]}  # an earlier run's files not rewritten
+        # an earlier run's files not rewritten
+        stale = listed_files(manifest, "solos", ("file", *RENDERS)) - {p.name for p in [*paths, *renders]}
 
         with progress_bar(cfg.n, f"{cfg.n} solos") as advance:  # sampling and decoding, then one file at a time
             solos = solos_for(ckpt, cfg, cfg.n, cfg.device)
@@ -301,8 +291,9 @@ def generate(cfg: GenerateConfig) -> list[Path]:
             | {kind: p.with_suffix(SUFFIXES[kind]).name for kind in cfg.render}
             for p, solo in zip(paths, solos)
         ]
-        write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries})
+        licence = {"licence": ckpt.spec.licence} if ckpt.spec.licence else {}  # WJazzD's ODbL notice travels too
+        write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries} | licence)
         for name in stale:  # so the folder holds what its manifest lists
             (out / name).unlink(missing_ok=True)
-    log.info("wrote %d solos and %s", cfg.n, manifest)
+    log.info("wrote %d solo%s and %s", cfg.n, "" if cfg.n == 1 else "s", manifest)
     return paths

@@ -229,3 +229,14 @@ def read_run(run_dir: str | os.PathLike) -> dict:
     run["extra"].update({key: evaluation[key] for key in shown if evaluation.get(key) is not None})
     run["extra"].update({name: evaluation[key] for key, name in BASELINES.items() if evaluation.get(key) is not None})
     return run
+
+
+def listed_files(manifest: Path, section: str, keys: tuple[str, ...]) -> set[str]:
+    """The file names an earlier manifest lists under `section`, in each entry's `keys` (none when it is missing
+    or unreadable): generate.py's stale solos and renders."""
+    entries = (read_json(manifest) or {}).get(section)
+    try:
+        names = {e[key] for e in entries for key in keys if key in e}
+    except TypeError:
+        return set()
+    return {name for name in names if isinstance(name, str) and Path(name).name == name}  # names in the folder only

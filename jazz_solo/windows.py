@@ -24,6 +24,12 @@ def exercise_windows(sequences: list[list[int]], Tx: int, m: int, seed: int) -> 
     return torch.tensor(rows, dtype=torch.long).reshape(m, Tx + 1)
 
 
+def val_stride(windows: str, stride: int, train: list[list[int]], Tx: int) -> int:
+    """The step between the validation windows training scores: data.val_stride, or 1 where the exercise's
+    windows train (on a training split longer than Tx). evaluate.py scores the same windows."""
+    return 1 if windows == "exercise" and sum(map(len, train)) > Tx else stride
+
+
 def sliding_windows(sequences: list[list[int]], length: int, stride: int) -> torch.Tensor:
     """All windows of `length` values inside each sequence -> (n_windows, length) int64."""
     rows = [seq[s : s + length] for seq in sequences for s in range(0, len(seq) - length + 1, stride)]

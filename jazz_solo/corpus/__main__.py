@@ -4,6 +4,7 @@ python -m jazz_solo.music corpus DEST                 # write the embedded corpu
 python -m jazz_solo.music inspect FILE.mid [--solo N] [--chords-from N] [--start Q --end Q] [--lengths L] [--json]
 python -m jazz_solo.music inspect CORPUS [--min-count K] [--metre 4/4 ...] [--json]   # a WJazzD folder or .db,
                                                                                       # or a folder of MIDI files
+python -m jazz_solo.music tunes [PATTERN] [--path DIR]         # WJazzD's tunes: title, performer, key, tempo, form
 python -m jazz_solo.music download classic [DEST] [--url URL]   # the classic exercise's MIDI file
 python -m jazz_solo.music download wjazzd [DEST] [--db] [--url URL]   # the Weimar Jazz Database (ODbL)
 """
@@ -163,6 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("--metre", nargs="+", help="WJazzD: only solos whose every bar is in these, e.g. 4/4")
     inspect.add_argument("--chords-only", action="store_true", help="WJazzD: leave out the solos with no chord")
     inspect.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    tunes = commands.add_parser("tunes", help="list WJazzD's solos: title, performer, key, tempo and form")
+    tunes.add_argument("pattern", nargs="?", default="", help="only titles or performers holding this (any case)")
+    tunes.add_argument("--path", default=wjazzd.WJAZZD_PATH, help="a WJazzD folder or .db (default %(default)s)")
     fetch = commands.add_parser("download", help="fetch a corpus that is not shipped here")
     fetch.add_argument(
         "name",
@@ -193,14 +197,24 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(report))
         else:
             print_report(report)
+    elif args.command == "tunes":
+        if not wjazzd.is_wjazzd(args.path):
+            raise JazzSoloError(f"{args.path}: no WJazzD here (make wjazzd, or --path DIR for a copy you have)")
+        wanted = args.pattern.lower()
+        for info in wjazzd.read_infos(args.path):
+            if wanted in info.title.lower() or wanted in info.performer.lower():
+                print(wjazzd.tune_line(info))
     elif args.command == "download":
         if args.name == "classic":
             print(download_classic(args.dest or CLASSIC_DEST, args.url or CLASSIC_URL))
             return
-        if args.db:
-            where = download_db(args.dest or WJAZZD_DB_DEST, args.url or WJAZZD_DB_URL)
-        else:
-            where = download_csv(args.dest or WJAZZD_DEST, args.url or WJAZZD_CSV_URL)
+        try:
+            if args.db:
+                where = download_db(args.dest or WJAZZD_DB_DEST, args.url or WJAZZD_DB_URL)
+            else:
+                where = download_csv(args.dest or WJAZZD_DEST, args.url or WJAZZD_CSV_URL)
+        except JazzSoloError as err:  # offline, say: a copy already here needs no download
+            raise JazzSoloError(f"{err}; a WJazzD copy you have needs none: train.py data.path=DIR ...") from None
         print(where)
         print(NOTICE)
 

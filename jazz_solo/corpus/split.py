@@ -9,7 +9,10 @@ from __future__ import annotations
 import random
 
 from jazz_solo.config import DataConfig
+from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.embedded import default_backing
 from jazz_solo.corpus.encoding import EncodedCorpus
+from jazz_solo.music.chords import Progression
 
 
 def held_out_pieces(n_pieces: int, val_fraction: float) -> set[int]:
@@ -49,3 +52,17 @@ def split_sequences(
     train = [s for i, s in enumerate(sequences) if i not in val_idx]
     val = [s for i, s in enumerate(sequences) if i in val_idx]
     return train, val
+
+
+def default_progression(corpus: EncodedCorpus, cfg: DataConfig, held: set[int] | None) -> Progression:
+    """What solos play over unless told (a checkpoint's `backing`): one piece, its own chords; WJazzD, the
+    tune of the first held-out solo with a lead sheet (titled, so logs and reports can name it); any other
+    corpus, the embedded corpus's first ii-V-I."""
+    if len(corpus.sequences) == 1:
+        return corpus.scores[0].progression
+    if corpus.infos and held:
+        first = next((i for i in sorted(held) if corpus.infos[i].chord_changes.strip()), min(held))
+        info, progression = wjazzd.tune_changes(cfg.path, corpus.infos[first].id)
+        progression.title = f"{info.title} ({info.performer}, a held-out solo's tune)"
+        return progression
+    return default_backing(cfg.seed)

@@ -28,7 +28,9 @@ whose chord is chords.NO_CHORD (no tones). The last span reaches the end of the 
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -104,11 +106,13 @@ def note_labels(path: str | os.PathLike, infos: list[SoloInfo]) -> dict[str, Cou
     return found
 
 
-def tune_changes(path: str | os.PathLike, name: str) -> tuple[SoloInfo, Progression]:
-    """A corpus solo's tune, by the solo's id or its title (exact, else a part of it; any case; the first
-    in the source's order): the metadata's lead sheet (`chord_changes`, one chorus of the form) at the
-    solo's tempo and metre, or where the source has none, the chords under the solo itself."""
-    infos = read_infos(path)
+SHOWN = 8  # titles an ambiguous or unknown name lists
+
+
+def find_tune(infos: list[SoloInfo], name: str, where: str) -> SoloInfo:
+    """The solo `name` means: its id, else its title, else the one title holding it (any case; of several
+    solos of that title, the first in the source's order). Several titles holding it, or none: one error
+    line listing them, or the titles closest to it."""
     wanted = name.strip().lower()
     for matches in (
         lambda i: i.id.lower() == wanted,
@@ -116,11 +120,45 @@ def tune_changes(path: str | os.PathLike, name: str) -> tuple[SoloInfo, Progress
         lambda i: wanted in i.title.lower(),
     ):
         found = [info for info in infos if matches(info)]
-        if found:
-            break
-    else:
-        raise JazzSoloError(f"{path}: no solo has the id or title {name!r}")
-    info = found[0]
+        if len({info.title for info in found}) == 1:
+            return found[0]
+        titles = sorted({info.title for info in found})
+        if titles:
+            shown = ", ".join(map(repr, titles[:SHOWN])) + (
+                f" and {len(titles) - SHOWN} more" if len(titles) > SHOWN else ""
+            )
+            raise JazzSoloError(
+                f"{where}: {name!r} is in {len(titles)} titles: {shown} (list them: {TUNES_COMMAND} {name!r})"
+            )
+    by_title = {info.title.lower(): info.title for info in infos}
+    close = [by_title[t] for t in difflib.get_close_matches(wanted, by_title, n=SHOWN, cutoff=0.6)]
+    hint = f"close: {', '.join(map(repr, close))}; " if close else ""
+    raise JazzSoloError(f"{where}: no solo has the id or title {name!r} ({hint}list them: {TUNES_COMMAND})")
+
+
+TUNES_COMMAND = "python -m jazz_solo.corpus tunes"
+
+
+def form_name(form: str) -> str:
+    """The metadata's form, "(A1,8), (A2,8), (B1,8), (A3,8)", as a musician says it: "AABA, 32 bars"."""
+    parts = re.findall(r"\(\s*([A-Za-z]+)\d*\s*,\s*(\d+)\s*\)", form)
+    return f"{''.join(p for p, _ in parts)}, {sum(int(n) for _, n in parts)} bars" if parts else form.strip()
+
+
+def tune_line(info: SoloInfo) -> str:
+    """One solo as `tunes` lists it: title, performer, then key, tempo and form where the source has them."""
+    details = [
+        info.key.replace("-", " "),
+        f"{info.avgtempo:.0f} bpm" if info.avgtempo > 0 else "",
+        form_name(info.form),
+    ]
+    return "  ".join([f"{info.title:<32}", f"{info.performer:<22}", *filter(None, details)]).rstrip()
+
+
+def tune_changes(path: str | os.PathLike, name: str) -> tuple[SoloInfo, Progression]:
+    """A corpus solo's tune (find_tune): the metadata's lead sheet (`chord_changes`, one chorus of the form)
+    at the solo's tempo and metre, or where the source has none, the chords under the solo itself."""
+    info = find_tune(read_infos(path), name, str(path))
     if not info.chord_changes.strip():
         return info, read_solos(path, [info])[0].progression
     top, _, bottom = info.signature.partition("/")

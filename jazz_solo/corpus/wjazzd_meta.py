@@ -29,6 +29,7 @@ class SoloInfo:
     avgtempo: float
     key: str
     chord_changes: str
+    form: str = ""  # e.g. "(A1,8), (A2,8), (B1,8), (A3,8)"
 
 
 TEXT_FIELDS = tuple(f.name for f in fields(SoloInfo) if f.type == "str" and f.name != "id")

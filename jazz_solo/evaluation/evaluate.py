@@ -12,7 +12,7 @@ Sets compared (the measures themselves are in metrics.py; report.md and its figu
 
 metrics.json is one flat object (null where too few pieces qualify). Keys:
     ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, realise, condition, chords (as given),
-    progression (the chords played, bar by bar), segment_bars,
+    progression (the chords played, bar by bar), progression_name, segment_bars,
     n_corpus_pieces, n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
@@ -58,7 +58,7 @@ from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet
 from jazz_solo.runs import file_record, own_folder, write_json
 from jazz_solo.scoring import step_log_probs
-from jazz_solo.windows import sliding_windows
+from jazz_solo.windows import sliding_windows, val_stride
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +86,19 @@ def model_scores(
 
 
 def prediction_metrics(
-    net: SoloNet, train: list[list[int]], val: list[list[int]], tx: int, contexts: tuple | None = None
+    net: SoloNet, train: list[list[int]], val: list[list[int]], data: DataConfig, contexts: tuple | None = None
 ) -> dict:
-    """The model and the unigram / bigram baselines on the validation windows training used.
+    """The model and the unigram / bigram baselines on the validation windows training used (every
+    val_stride-th), so that val_cross_entropy is the checkpoint's val_loss.
 
     contexts: for a conditioned network, (the validation split's context ids per piece, their table).
     """
-    windows = sliding_windows(val, tx + 1, 1)
+    stride = val_stride(data.windows, data.val_stride, train, data.Tx)
+    windows = sliding_windows(val, data.Tx + 1, stride)
     features = None
     if contexts is not None:
         val_contexts, table = contexts
-        features = context_features(sliding_windows(val_contexts, tx + 1, 1)[:, :-1], table)
+        features = context_features(sliding_windows(val_contexts, data.Tx + 1, stride)[:, :-1], table)
     previous, targets = windows[:, :-1].flatten().numpy(), windows[:, 1:].flatten().numpy()
     found = {"val_targets": len(targets)}
     scores = {
@@ -209,7 +211,8 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     found |= {"n_solos": cfg.n, "length": length, "strategy": cfg.strategy}
     found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise}
     found |= {"condition": ckpt.spec.condition, "chords": cfg.chords, "progression": progression_line(progression)}
-    found |= prediction_metrics(ckpt.net, train, val, data.Tx, contexts)
+    found["progression_name"] = progression.describe()  # its tune, or its chords, as generate logs it
+    found |= prediction_metrics(ckpt.net, train, val, data, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 
     found["mean_log_prob"] = float(np.mean([s.log_prob for s in solos]))
@@ -255,9 +258,14 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     with own_folder(out):
         shown = write_media(out, solos, sets, curves, cfg.audio)
         write_json(out / "metrics.json", found, allow_nan=False)
-        report = write_text(out / "report.md", report_markdown(found, shown))
+        report = write_text(out / "report.md", report_markdown(found, shown) + report_end(found, ckpt.spec.licence))
     log.info("done in %.1f s", time.perf_counter() - started)
     return Evaluation(found, out, report)
+
+
+def report_end(found: dict, licence: str | None) -> str:
+    """What report.md ends with: the progression the solos played over, and the corpus's licence notice."""
+    return f"\nSolos played over: {found['progression_name']}.\n" + (f"\n{licence}\n" if licence else "")
 
 
 def evaluate_checkpoint(ckpt_path: str | os.PathLike, n: int = 200, **options) -> dict:

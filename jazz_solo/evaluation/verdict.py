@@ -101,7 +101,8 @@ def verdict_lines(found: dict) -> list[str]:
         far += " What gives them away: " + "; ".join(given) + "."
     inside, off = inside_and_off(found)
     measures = f"**Inside the held-out range:** {', '.join(inside) or 'none'}. **Off:** {', '.join(off) or 'none'}."
-    chords = f"`chords={found['chords']}`" if found.get("chords") else "the checkpoint's own progression"
+    own = found.get("progression_name") or "the checkpoint's own progression"
+    chords = f"`chords={found['chords']}`" if found.get("chords") else own
     played = f"**Played over** {chords}: {found.get('progression', '?')}"
     return [far, "", measures, "", played, ""]
 

@@ -19,6 +19,7 @@ glued together in a bar (``F7Bb7``, as some WJazzD lead sheets have them) are sp
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,10 +129,23 @@ class Progression:
     spans: list[ChordSpan]
     tempo: float = 120.0  # beats per minute
     beats_per_bar: int = 4
+    title: str = field(default="", compare=False)  # the tune's, when it is one: "Anthropology (Art Pepper)"
 
     @property
     def length(self) -> float:
         return self.spans[-1].end if self.spans else 0.0
+
+    def describe(self, bars: int = 8) -> str:
+        """What a log or report calls it: its title, else its first bars' chords; then its tempo."""
+        if self.title:
+            return f"{self.title}, {self.tempo:g} bpm"
+        bar, chords = self.beats_per_bar, []
+        for i in range(min(bars, math.ceil(self.length / bar - 1e-9))):
+            chords.append(
+                " ".join(s.chord.symbol for s in self.spans if i * bar - 1e-9 <= s.start < (i + 1) * bar - 1e-9)
+            )
+        more = " | ..." if self.length > bars * bar + 1e-9 else ""
+        return f"{' | '.join(c or '%' for c in chords)}{more}, {self.tempo:g} bpm"
 
     @classmethod
     def parse(cls, text: str, tempo: float = 120.0, beats_per_bar: int = 4, where: str = "") -> Progression:
@@ -207,7 +221,8 @@ class Progression:
         spans: [start, duration, symbol] or, when read from MIDI, [start, duration, symbol, pitches].
         """
         spans = [[s.start, s.duration, s.chord.symbol] + ([list(s.pitches)] if s.pitches else []) for s in self.spans]
-        return {"tempo": float(self.tempo), "beats_per_bar": int(self.beats_per_bar), "spans": spans}
+        titled = {"title": self.title} if self.title else {}  # untitled: as before this field, byte for byte
+        return {"tempo": float(self.tempo), "beats_per_bar": int(self.beats_per_bar), "spans": spans} | titled
 
     @classmethod
     def from_dict(cls, data: dict) -> Progression:
@@ -215,7 +230,7 @@ class Progression:
         for start, duration, symbol, *played in data["spans"]:
             pitches = tuple(int(p) for p in played[0]) if played else ()
             spans.append(ChordSpan(float(start), float(duration), Chord.parse(symbol), pitches))
-        return cls(spans, float(data["tempo"]), int(data["beats_per_bar"]))
+        return cls(spans, float(data["tempo"]), int(data["beats_per_bar"]), str(data.get("title", "")))
 
 
 def _split_glued(word: str) -> list[str]:

@@ -5,7 +5,8 @@ takes is cutting notes where bars and beats call for ties, and writing triplets;
 to import) would do that too, but as a dependency of every install for one file format.
 
 Times are on the 1/12 quarter-note grid (score.snap), so `divisions` = 12 ticks a quarter note: every
-onset and length is a whole number of ticks. How lengths are written:
+onset and length is a whole number of ticks. Each beat is first moved onto one grid a reader takes in
+(sixteenths or triplets, notation.readable): the MIDI file keeps the exact times. How lengths are written:
 
 - a note is cut (and tied) at bar lines and where the chord changes, so each chord symbol sits on
   the note or rest under which it starts;
@@ -14,8 +15,9 @@ onset and length is a whole number of ticks. How lengths are written:
   own grid: eighths and sixteenths (and dotted ones) when every onset in the beat lies on the 1/4 grid,
   else triplets (quarter, eighth, 16th and 32nd triplets: 8, 4, 2 and 1 ticks), bracketed per beat.
 
-Notes are spelled as music21 spells MIDI notes (C# Eb F# G# Bb), chord roots as the symbols spell them,
-in C (no key signature): the solo moves through the keys of its progression.
+The key signature is the one the changes imply (notation.key_fifths: Bb for Anthropology); notes are
+spelled for the chord under them (D# over B7, notation.spelled), in the key's accidentals where no chord
+spells them; chord roots as the symbols spell them. The title is the tune's when the progression has one.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from jazz_solo.atomic import write_bytes
 from jazz_solo.music.chords import NOTE_NAMES, Progression
+from jazz_solo.music.notation import key_fifths, readable, spelled
 from jazz_solo.music.score import Note
 
 DIVISIONS = 12  # ticks a quarter note: the 1/4 and 1/3 grids are whole ticks
@@ -54,9 +57,6 @@ KINDS = {  # chords.QUALITIES -> MusicXML's <kind>
     "7alt": "dominant",
     "nc": "none",
 }
-
-
-NOTE_SPELLING = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")  # music21's (spelling.spell)
 
 
 def step_alter(name: str) -> tuple[str, int]:
@@ -107,14 +107,16 @@ def written(start: int, end: int, triplet_beats: set[int]) -> list[tuple[int, in
 
 
 def lead_sheet(
-    notes: list[Note], progression: Progression, end: float = 0.0, title: str = "jazz_solo"
+    notes: list[Note], progression: Progression, end: float = 0.0, title: str = "jazz_solo", rights: str = ""
 ) -> ET.ElementTree:
-    """The solo and its chord symbols (the progression looped to its length) as a MusicXML partwise score."""
+    """The solo and its chord symbols (the progression looped to its length) as a MusicXML partwise score;
+    `rights`: a licence notice for its <rights>."""
     bar = progression.beats_per_bar * DIVISIONS
     last = max(end, max((n.end for n in notes), default=0.0))
     total = max(1, -(-round(last * DIVISIONS) // bar)) * bar
     chord_at = {round(s.start * DIVISIONS): s.chord for s in progression.looped(total / DIVISIONS)}
-    events = timeline(notes, total)
+    changes, fifths = sorted(chord_at), key_fifths(progression)
+    events = timeline(readable(notes), total)
     cuts = sorted({*range(0, total, bar), *chord_at})
     pieces = []  # (start, end, pitch, tied from the previous, tied to the next): events cut at bar lines and chords
     for s, e, pitch in events:
@@ -124,8 +126,13 @@ def lead_sheet(
     triplet_beats = {t // DIVISIONS for t in edges if t % 3}
 
     root = ET.Element("score-partwise", version="4.0")
-    ET.SubElement(ET.SubElement(root, "work"), "work-title").text = title
-    ET.SubElement(ET.SubElement(ET.SubElement(root, "identification"), "encoding"), "software").text = "jazz_solo"
+    ET.SubElement(ET.SubElement(root, "work"), "work-title").text = progression.title or title
+    if progression.title:  # the tune above, the solo (its seed, its log-probability) under it
+        ET.SubElement(root, "movement-title").text = title
+    identification = ET.SubElement(root, "identification")
+    if rights:
+        ET.SubElement(identification, "rights").text = rights
+    ET.SubElement(ET.SubElement(identification, "encoding"), "software").text = "jazz_solo"
     part_list = ET.SubElement(root, "part-list")
     ET.SubElement(ET.SubElement(part_list, "score-part", id="P1"), "part-name").text = "Solo"
     part = ET.SubElement(root, "part", id="P1")
@@ -134,7 +141,7 @@ def lead_sheet(
     first = measures[0]
     attributes = ET.SubElement(first, "attributes")
     ET.SubElement(attributes, "divisions").text = str(DIVISIONS)
-    ET.SubElement(ET.SubElement(attributes, "key"), "fifths").text = "0"
+    ET.SubElement(ET.SubElement(attributes, "key"), "fifths").text = str(fifths)
     metre = ET.SubElement(attributes, "time")
     ET.SubElement(metre, "beats").text = str(progression.beats_per_bar)
     ET.SubElement(metre, "beat-type").text = "4"
@@ -153,8 +160,10 @@ def lead_sheet(
         if start in chord_at:
             measure.append(harmony(chord_at[start]))
         parts = written(start, stop, triplet_beats)
+        under = chord_at[max((c for c in changes if c <= start), default=changes[0])] if changes else None
+        spelling = None if pitch is None else spelled(pitch, under, fifths)
         for k, (at, ticks, triplet) in enumerate(parts):
-            element = note(pitch, ticks, triplet, tied_from or k > 0, tied_to or k < len(parts) - 1)
+            element = note(spelling, ticks, triplet, tied_from or k > 0, tied_to or k < len(parts) - 1)
             measure.append(element)
             if triplet:
                 tuplets.setdefault(at // DIVISIONS, []).append(element)
@@ -192,18 +201,19 @@ def harmony(chord) -> ET.Element:
     return element
 
 
-def note(pitch: int | None, ticks: int, triplet: bool, tied_from: bool, tied_to: bool) -> ET.Element:
-    """A <note> (a rest when pitch is None) of `ticks`, tied to its neighbours as asked."""
+def note(pitch: tuple[str, int, int] | None, ticks: int, triplet: bool, tied_from: bool, tied_to: bool) -> ET.Element:
+    """A <note> of `ticks` (pitch: (step, alter, octave) as notation.spelled gives it; None: a rest), tied to its
+    neighbours as asked."""
     element = ET.Element("note")
     if pitch is None:
         ET.SubElement(element, "rest")
     else:
-        step, alter = step_alter(NOTE_SPELLING[pitch % 12])
+        step, alter, octave = pitch
         written_pitch = ET.SubElement(element, "pitch")
         ET.SubElement(written_pitch, "step").text = step
         if alter:
             ET.SubElement(written_pitch, "alter").text = str(alter)
-        ET.SubElement(written_pitch, "octave").text = str(pitch // 12 - 1)
+        ET.SubElement(written_pitch, "octave").text = str(octave)
     ET.SubElement(element, "duration").text = str(ticks)
     ties = [kind for kind, on in (("stop", tied_from), ("start", tied_to)) if on and pitch is not None]
     for kind in ties:
@@ -229,10 +239,15 @@ def notations(element: ET.Element) -> ET.Element:
 
 
 def write_musicxml(
-    notes: list[Note], progression: Progression, path: str | os.PathLike, end: float = 0.0, title: str = "jazz_solo"
+    notes: list[Note],
+    progression: Progression,
+    path: str | os.PathLike,
+    end: float = 0.0,
+    title: str = "jazz_solo",
+    rights: str = "",
 ) -> Path:
     """Write the lead sheet as an uncompressed MusicXML file (.musicxml), atomically."""
-    tree = lead_sheet(notes, progression, end, title)
+    tree = lead_sheet(notes, progression, end, title, rights)
     header = (
         b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 '
         b'Partwise//EN" "http://www.musicxml.org/dtds/partwise.dtd">\n'

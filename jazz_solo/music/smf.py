@@ -55,18 +55,23 @@ def part(name: str, program: int, channel: int, notes: list[Note]) -> bytes:
     return track(events)
 
 
-def midi_file(parts: list[tuple[str, int, list[Note]]], tempo: float, beats_per_bar: int) -> bytes:
-    """A type-1 file: a conductor track (tempo, beats_per_bar/4 meter), then a track per (name, program, notes)."""
+def midi_file(parts: list[tuple[str, int, list[Note]]], tempo: float, beats_per_bar: int, notice: str = "") -> bytes:
+    """A type-1 file: a conductor track (tempo, beats_per_bar/4 meter, a copyright `notice` if any), then a
+    track per (name, program, notes)."""
     header = chunk(b"MThd", struct.pack(">HHH", 1, len(parts) + 1, TICKS))
     microseconds = round(60_000_000 / tempo).to_bytes(3, "big")
     meter = bytes([0xFF, 0x58, 4, beats_per_bar, 2, 24, 8])  # denominator 2**2, 24 clocks a click
-    conductor = track([(0, 0, b"\xff\x51\x03" + microseconds), (0, 1, meter)])
+    text = notice.encode()
+    rights = [(0, 0, b"\xff\x02" + varlen(len(text)) + text)] if notice else []  # none: the bytes as before
+    conductor = track([*rights, (0, 1, b"\xff\x51\x03" + microseconds), (0, 2, meter)])
     tracks = [part(name, program, CHANNELS[i], notes) for i, (name, program, notes) in enumerate(parts)]
     return header + conductor + b"".join(tracks)
 
 
-def solo_file(solo: list[Note], progression: Progression, name: str = "jazz_solo", end: float = 0.0) -> bytes:
+def solo_file(
+    solo: list[Note], progression: Progression, name: str = "jazz_solo", end: float = 0.0, notice: str = ""
+) -> bytes:
     """What render.to_pretty_midi(solo, progression, name=name, end=end) holds (the solo over the
-    progression's comping, looped to whole bars), as the bytes of a MIDI file."""
+    progression's comping, looped to whole bars), as the bytes of a MIDI file; `notice`: a copyright event."""
     parts = [(f"{name} solo", SOLO_PROGRAM, solo), ("comping", PIANO_PROGRAM, solo_comping(solo, progression, end))]
-    return midi_file(parts, progression.tempo, progression.beats_per_bar)
+    return midi_file(parts, progression.tempo, progression.beats_per_bar, notice)

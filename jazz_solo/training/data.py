@@ -31,12 +31,13 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 from jazz_solo.conditioning import context_features, multi_hot
 from jazz_solo.config import DataConfig
-from jazz_solo.corpus.embedded import default_backing
+from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.download import NOTICE
 from jazz_solo.corpus.encoding import encode_values
-from jazz_solo.corpus.split import held_out, split_sequences
+from jazz_solo.corpus.split import default_progression, held_out, split_sequences
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
-from jazz_solo.windows import exercise_windows, sliding_windows
+from jazz_solo.windows import exercise_windows, sliding_windows, val_stride
 
 
 def too_short(cfg: DataConfig, train: list[list[int]], val: list[list[int]], one_piece: bool) -> str:
@@ -166,8 +167,7 @@ class JazzDataModule(pl.LightningDataModule):
         train, val = split_sequences(sequences, cfg.val_fraction, held)
         counts = Counter(i for seq in train for i in seq)
         self.value_counts = [counts[i] for i in range(len(self.vocab))]
-        # One source piece: play over its own chords; a corpus: over the embedded ii-V-I.
-        self.backing = corpus.scores[0].progression if len(sequences) == 1 else default_backing(cfg.seed)
+        self.backing = default_progression(corpus, cfg, held)
         pitches = Counter()  # of the training pieces' notes
         for i, piece in enumerate(corpus.pitches):
             if held is None or i not in held:
@@ -178,9 +178,10 @@ class JazzDataModule(pl.LightningDataModule):
 
         def windows(train: list[list[int]], val: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
             """(train, val) windows of these split sequences (values, or context ids beside them)."""
+            valid = sliding_windows(val, cfg.Tx + 1, val_stride(cfg.windows, cfg.val_stride, train, cfg.Tx))
             if exercise:
-                return exercise_windows(train, cfg.Tx, cfg.m, cfg.seed), sliding_windows(val, cfg.Tx + 1, 1)
-            return sliding_windows(train, cfg.Tx + 1, cfg.stride), sliding_windows(val, cfg.Tx + 1, cfg.val_stride)
+                return exercise_windows(train, cfg.Tx, cfg.m, cfg.seed), valid
+            return sliding_windows(train, cfg.Tx + 1, cfg.stride), valid
 
         train_windows, val_windows = windows(train, val)
         if len(train_windows) == 0 or len(val_windows) == 0:
@@ -221,4 +222,5 @@ class JazzDataModule(pl.LightningDataModule):
             "value_counts": list(self.value_counts),
             "backing": self.backing.to_dict(),
             "home": self.home,
+            "licence": NOTICE if wjazzd.is_wjazzd(self.cfg.path or "") else None,
         }

@@ -153,10 +153,13 @@ def fit(cfg: TrainConfig) -> Path | None:
     )
     trainer = build_trainer(cfg)
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer, model))
-    if any(isinstance(lg, WandbLogger) for lg in trainer.loggers):
-        import wandb
+    for logger in trainer.loggers:
+        if isinstance(logger, WandbLogger) and trainer.is_global_zero:
+            import wandb
 
-        wandb.finish()  # now, so its sync hint is printed before the checkpoint path
+            wandb.finish()  # now, so its files are complete before the checkpoint path is printed
+            for folder in Path(logger.save_dir or ".").glob(f"wandb/offline-run-*-{logger.version}"):  # offline only
+                log.info("W&B run: %s (its `epoch` counts from 0; upload: wandb sync %s)", folder, folder)
     checkpoint = monitored_checkpoint(trainer)
     best = checkpoint and (checkpoint.best_model_path or checkpoint.last_model_path)
     if not trainer.is_global_zero or not best or not Path(best).exists():

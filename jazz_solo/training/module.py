@@ -30,10 +30,11 @@ class JazzSoloModule(pl.LightningModule):
         backing: dict,
         home: int | None = None,
         provenance: dict | None = None,
+        licence: str | None = None,
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)  # the loggers get the resolved run config instead
-        self.net = Spec(model, data, vocab, value_counts, backing, home, provenance).build_net()
+        self.net = Spec(model, data, vocab, value_counts, backing, home, provenance, licence).build_net()
         self._val_totals = torch.zeros(3)  # this validation's summed loss, right guesses and targets
 
     def setup(self, stage: str) -> None:

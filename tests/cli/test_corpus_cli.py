@@ -139,7 +139,7 @@ def test_download_wjazzd_db_and_the_cli_prints_the_notice(tmp_path):
     assert wjazzd.read_infos(tmp_path / "wjazzd.db")[0].performer == wjazzd.read_infos(db)[0].performer
     args = ("download", "wjazzd", str(tmp_path / "csv"), "--url", (tmp_path / "missing").as_uri())
     result = run_in_process("-m", "jazz_solo.corpus", *args)
-    assert_one_line_error(result, "cannot download")
+    assert_one_line_error(result, "cannot download", "a WJazzD copy you have needs none: train.py data.path=DIR")
 
 
 def test_download_wjazzd_cli_from_a_local_copy_of_the_pinned_files(tmp_path):

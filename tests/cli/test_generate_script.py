@@ -67,5 +67,7 @@ def test_generate_py_renders_as_typed(trained_ckpt, tmp_path):
     result = run_in_process("generate.py", f"ckpt={run}", "length=16", f"out={tmp_path}", "render=png,wav")
     assert result.returncode == 0, result.stderr
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".json", ".mid", ".png", ".wav"]
+    assert result.stdout.split() == [str(tmp_path / f"solo_000{suffix}") for suffix in (".mid", ".png", ".wav")]
+    assert "wrote 1 solo and" in result.stderr
     bad = run_in_process("generate.py", f"ckpt={run}", f"out={tmp_path / 'x'}", "render=mp3")
     assert_one_line_error(bad, "render: 'mp3' unknown")

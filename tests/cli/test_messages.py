@@ -68,3 +68,15 @@ def test_a_terminal_of_no_size_gets_the_epoch_lines_and_a_sized_one_the_bar(colu
         assert not epoch_lines and "epoch 2/2" in text and "batch/s" in text  # the bar, drawn in place
     else:
         assert len(epoch_lines) == 1
+
+
+@pytest.mark.slow
+def test_offline_wandb_says_where_its_run_is_in_one_line(tmp_path):
+    env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1", "HYDRA_FULL_ERROR": "0"}
+    args = ["train.py", "logger=wandb", "data.stride=200", "model.n_a=8", "trainer.max_epochs=1"]
+    result = subprocess.run(
+        [sys.executable, *args, f"hydra.run.dir={tmp_path}"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert not [line for line in result.stderr.splitlines() if line.startswith("wandb:")]  # its banner and summary
+    assert f"W&B run: {tmp_path / 'wandb' / 'offline-run-'}" in result.stderr

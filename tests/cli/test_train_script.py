@@ -155,6 +155,36 @@ def test_train_and_generate_with_experiment_wjazzd(tmp_path, cache):
     assert json.loads((report / "metrics.json").read_text())["n_heldout_pieces"] > 0
 
 
+def test_a_wjazzd_model_plays_a_held_out_tune_scores_trainings_windows_and_carries_the_odbl(tmp_path, cache):
+    from jazz_solo.checkpoint import load_checkpoint
+    from jazz_solo.corpus.download import NOTICE
+
+    run = tmp_path / "run"
+    args = ["experiment=wjazzd", f"data.path={WJAZZD_EXTRACT}", "model.n_a=16", "trainer.max_epochs=1"]
+    result = run_in_process("train.py", *args, "data.val_stride=5", "logger=none", f"hydra.run.dir={run}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    spec = load_checkpoint(run).spec
+    assert spec.licence == NOTICE and spec.backing["title"].endswith("a held-out solo's tune)")
+    out = tmp_path / "solos"
+    result = run_in_process("generate.py", f"ckpt={run}", f"out={out}", "length=32", "render=musicxml")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"playing over {spec.backing['title']}" in result.stderr
+    assert json.loads((out / "manifest.json").read_text())["licence"] == NOTICE
+    assert (
+        b"\xff\x02" + bytes([len(NOTICE) >> 7 | 0x80, len(NOTICE) & 0x7F]) + NOTICE.encode()
+        in (out / "solo_000.mid").read_bytes()
+    )  # a copyright meta event
+    assert f"<rights>{NOTICE}</rights>" in (out / "solo_000.musicxml").read_text()
+    report = tmp_path / "report"
+    result = run_in_process("evaluate.py", f"ckpt={run}", "n=4", "length=32", "audio=false", f"out={report}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((report / "metrics.json").read_text())
+    best = json.loads((run / "results.json").read_text())["best_val_loss"]
+    assert metrics["val_cross_entropy"] == pytest.approx(best, rel=1e-4)  # the windows training scored
+    text = (report / "report.md").read_text()
+    assert f"Solos played over: {spec.backing['title']}" in text and text.endswith(NOTICE + "\n")
+
+
 def test_train_then_generate_from_the_command_line(tmp_path):
     """Both scripts in fresh processes: the checkpoint path is train.py's last stdout line."""
     run_dir = tmp_path / "run"

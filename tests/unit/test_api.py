@@ -24,8 +24,9 @@ def test_the_readme_example_runs_as_written(trained_ckpt, tmp_path, monkeypatch,
     printed = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"seed [1-4]: \d+ notes, log-prob -\d+\.\d, first values \[.*\]", printed[0])
     assert re.fullmatch(r"val perplexity \d+\.\d\d, chord tones on beats [01]\.\d\d", printed[1])
-    assert (tmp_path / "best.mid").stat().st_size > 0 and (tmp_path / "best.png").stat().st_size > 0
-    assert (tmp_path / "eval" / "report.md").exists()
+    api = tmp_path / "outputs" / "api"  # under outputs/, as the demo's files
+    assert (api / "best.mid").stat().st_size > 0 and (api / "best.png").stat().st_size > 0
+    assert (api / "eval" / "report.md").exists()
 
 
 def test_api_solos_are_generate_pys(trained_ckpt, tmp_path):

@@ -210,3 +210,23 @@ def test_a_tune_by_title_or_id_gives_its_lead_sheet(monkeypatch, trained_ckpt):
 def test_bad_wjazzd_settings_are_one_line_errors(field, value, message):
     with pytest.raises(JazzSoloError, match=message):
         DataConfig(**{field: value})
+
+
+def test_a_name_in_several_titles_or_in_none_lists_the_titles_it_could_mean():
+    infos = wjazzd.read_infos(WJAZZD_EXTRACT)
+    assert wjazzd.find_tune(infos, "Gut Bucket Blues", "x").id == "KidOry_GutBucketBlues_FINAL"  # one title, 2 solos
+    with pytest.raises(JazzSoloError, match=r"x: 'blues' is in 2 titles: 'Gut Bucket Blues', 'Savoy Blues' \(list"):
+        wjazzd.find_tune(infos, "blues", "x")
+    with pytest.raises(JazzSoloError, match=r"no solo has the id or title 'Savoy Bluez' \(close: 'Savoy Blues'; list"):
+        wjazzd.find_tune(infos, "Savoy Bluez", "x")
+
+
+def test_tunes_lists_title_performer_key_tempo_and_form():
+    from conftest import run_in_process
+
+    result = run_in_process("-m", "jazz_solo.corpus", "tunes", "gut", "--path", str(WJAZZD_EXTRACT))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].split() == "Gut Bucket Blues Kid Ory C maj 150 bpm A, 12 bars".split()
+    missing = run_in_process("-m", "jazz_solo.corpus", "tunes", "--path", "nowhere")
+    assert missing.returncode == 2 and "nowhere: no WJazzD here (make wjazzd, or --path DIR" in missing.stderr

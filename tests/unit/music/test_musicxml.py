@@ -12,6 +12,7 @@ from jazz_solo.config import GenerateConfig
 from jazz_solo.generation import generate
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.musicxml import lead_sheet, write_musicxml
+from jazz_solo.music.notation import key_fifths, readable
 from jazz_solo.music.score import Note
 
 
@@ -57,7 +58,9 @@ def test_a_reader_reads_back_the_notes_chords_bars_tempo_and_metre(tmp_path, bea
     progression = Progression.parse(chords, tempo=144, beats_per_bar=beats_per_bar)
     path = write_musicxml(AWKWARD, progression, tmp_path / "solo.musicxml", end=12.0, title="awkward")
     notes, symbols, bars, tempo, metre = read_back(path)
-    assert rounded(notes) == rounded([(n.start, n.duration, n.pitch) for n in AWKWARD])
+    assert rounded(notes) == rounded([(n.start, n.duration, n.pitch) for n in readable(AWKWARD)])
+    # as written for reading: beat 5's 1/12 ghost note goes, its neighbour starts on the beat; the rest is exact
+    assert readable(AWKWARD) == AWKWARD[:8] + [Note(5.0, 0.25, 62)] + AWKWARD[10:]
     spans = progression.looped(12.0)
     assert symbols == [(s.start, s.chord.root, KINDS[s.chord.quality]) for s in spans]
     assert bars == [beats_per_bar] * (12 // beats_per_bar) and tempo == 144 and metre == f"{beats_per_bar}/4"
@@ -91,7 +94,8 @@ def test_generate_writes_a_lead_sheet_beside_each_solo(trained_ckpt, tmp_path):
         assert [s for _, s, _ in symbols] == [s.chord.root for s in progression.looped(6 * progression.beats_per_bar)]
         midi = pretty_midi.PrettyMIDI(str(path)).instruments[0].notes
         spq = 60 / progression.tempo
-        assert rounded(notes) == rounded([(n.start / spq, (n.end - n.start) / spq, n.pitch) for n in midi])
+        played = [Note(n.start / spq, (n.end - n.start) / spq, n.pitch) for n in midi]
+        assert rounded(notes) == rounded([(n.start, n.duration, n.pitch) for n in readable(played)])
 
 
 # MusicXML's <kind> values (the schema's kind-value list)
@@ -116,7 +120,9 @@ def test_a_note_across_a_beat_line_on_mixed_grids_reads_back(tmp_path):
     # WJazzD's grid holds both: a note from the last sixteenth of beat 1 to a triplet of beat 2, then 1/12 and 5/12
     notes = [Note(0.75, 7 / 12, 64), Note(4 / 3, 1 / 12, 65), Note(17 / 12, 5 / 12, 67), Note(2 + 1 / 3, 1.0, 69)]
     path = write_musicxml(notes, Progression.parse("Bb6 G7"), tmp_path / "solo.musicxml", end=4.0)
-    assert rounded(read_back(path)[0]) == rounded([(n.start, n.duration, n.pitch) for n in notes])
+    assert rounded(read_back(path)[0]) == rounded([(n.start, n.duration, n.pitch) for n in readable(notes)])
+    durations = {int(d.text) for d in ET.parse(path).getroot().iter("duration")}
+    assert all(d % 3 == 0 or d % 4 == 0 for d in durations)  # sixteenths or triplets: no 1/12 pieces to read
 
 
 def test_chord_symbols_keep_their_tensions_slash_bass_and_sharp_roots(tmp_path):
@@ -128,3 +134,17 @@ def test_chord_symbols_keep_their_tensions_slash_bass_and_sharp_roots(tmp_path):
     tones = [{p.pitchClass for p in h.pitches} for h in read]
     assert tones == [set(s.chord.pitch_classes) for s in progression.spans]  # b9, #11 and the bass E included
     assert read[2].bass().name == "E"
+
+
+def test_the_key_signature_title_and_spelling_come_from_the_tune():
+    assert key_fifths(Progression.parse("Bbmaj7 G7 | Cm7 F7 | Dm7 G7 | Cm7 F7")) == -2  # Anthropology's first bars
+    assert key_fifths(Progression.parse("Dm7 G7 | Cmaj7")) == 0
+    progression = Progression.parse("F#m7b5 B7 | Em7", tempo=120)
+    progression.title = "Blue Bossa (a test)"
+    notes = [Note(0, 1, 60), Note(1, 1, 66), Note(2, 1, 63), Note(3, 1, 69), Note(4, 2, 67), Note(6, 1, 70)]
+    root = lead_sheet(notes, progression, title="seed 0").getroot()
+    assert root.findtext("work/work-title") == "Blue Bossa (a test)" and root.findtext("movement-title") == "seed 0"
+    assert root.findtext(".//key/fifths") == "1"  # E minor's one sharp
+    written = [n.findtext("pitch/step") + {"1": "#", "-1": "b"}.get(n.findtext("pitch/alter"), "") for n in
+               root.iter("note") if n.find("pitch") is not None]  # fmt: skip
+    assert written == ["C", "F#", "D#", "A", "G", "A#"]  # F#m7b5's b5 and root, B7's third and seventh, Em7's ...

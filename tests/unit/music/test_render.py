@@ -30,7 +30,15 @@ def test_a_piano_roll_has_bars_beats_chords_over_their_spans_and_note_names():
     assert [c for _, c in chords] == ["Dm7", "G7", "Cmaj7", "Dm7", "G7"]  # the progression repeats in bar 3
     assert [round(x) for x, _ in chords] == [0, 2, 4, 8, 10]  # each at the start of its span
     names = [t.get_text() for t in ax.get_yticklabels()]
-    assert {"C4", "D4", "E4", "G4"} <= set(names) and "Db4" in names  # note names, C4 = MIDI 60
+    assert names == ["A#3", "B3", "C4", "C#4", "D4", "D#4", "E4", "F4", "F#4", "G4", "G#4", "A4"]  # C4 = MIDI 60
+
+
+def test_a_piano_roll_names_every_pitch_in_its_changes_accidentals():
+    wide = [Note(0.0, 1.0, 40), Note(1.0, 1.0, 84)]  # over three octaves: still every row named
+    for chords, accidental in (("F#m7b5 B7 | Em7", "#"), ("Bb7 | Eb7", "b")):
+        (ax,) = piano_roll_figure(wide, Progression.parse(chords)).axes
+        names = [t.get_text() for t in ax.get_yticklabels()]
+        assert len(names) == 84 - 40 + 5 and sum(accidental in n for n in names) == sum(len(n) == 3 for n in names)
 
 
 def test_a_long_solo_is_drawn_in_rows_of_at_most_eight_bars():
@@ -39,7 +47,9 @@ def test_a_long_solo_is_drawn_in_rows_of_at_most_eight_bars():
     fig = piano_roll_figure(notes, progression)
     assert len(fig.axes) == 3
     assert [t.get_text() for t in fig.axes[2].get_xticklabels()] == ["15", "16", "17", "18", "19", ""]  # 7 + 7 + 5
-    assert [ax.get_xlim() for ax in fig.axes] == [(0, 28), (28, 56), (56, 84)]  # bars equally wide in every row
+    assert [ax.get_xlim() for ax in fig.axes] == [(0, 28), (28, 56), (56, 76)]  # no empty bar after the solo
+    widths = [ax.get_position().width for ax in fig.axes]
+    assert widths[0] == widths[1] and widths[2] == pytest.approx(widths[0] * 5 / 7)  # bars equally wide
 
 
 def test_generate_renders_a_piano_roll_and_a_wav_beside_each_solo(trained_ckpt, tmp_path):
