@@ -42,7 +42,7 @@ class Model:
         the checkpoint's. strategy: greedy, sample, top_k, top_p or beam. Solo i has seed `seed + i`.
         sampling: the other fields of config.SamplingConfig, by keyword: length (values per solo), or bars
         or choruses (the solos' length in time instead: cut there, the progression repeating as needed);
-        temperature, top_k, top_p, beam_width, tempo, realise. A bad setting raises JazzSoloError saying which.
+        temperature, top_k, top_p, beam_width, tempo, realise, grid. A bad setting raises JazzSoloError saying which.
         """
         cfg = GenerateConfig(
             ckpt=str(self.path), n=n, chords=chords, strategy=strategy, seed=seed, device=self.device, **sampling

@@ -1,11 +1,13 @@
-"""What a chord-conditioned network hears, as tensors: the one copy of where each value ends.
+"""What a chord-conditioned network hears, and where values may start, as tensors: the one copy of where
+each value ends.
 
 music/context.py says, in plain Python, which features are active at each grid step of a
 progression and at the end of each value. This module turns that into what the network and the
 sampler read: multi-hot feature rows, each value's length in grid steps, and the features heard
 with each input value of a sequence (the context of the time where that value ends, on its row's
 loop). The sampler's Clock (sampling/condition.py) and its numba kernel walk the same time one
-step at a time; tests hold them to `step_features`.
+step at a time; tests hold them to `step_features`. `onset_grid` tells the sampler which values keep
+a solo's onsets on the corpus's grid (sampling/grid.py).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from collections.abc import Sequence
 import torch
 
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.context import N_FEATURES, Context, progression_contexts, value_steps
+from jazz_solo.music.context import GRID, N_FEATURES, Context, on_grid, progression_contexts, value_steps
 from jazz_solo.sampling.condition import Condition
+from jazz_solo.sampling.grid import Grid
 
 CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES}  # model.condition -> features per step
 
@@ -57,3 +60,13 @@ def step_features(condition: Condition, tokens: torch.Tensor) -> torch.Tensor:
     """
     ends = condition.durations[tokens].cumsum(1) % condition.lengths[condition.rows][:, None]
     return condition.features[condition.rows[:, None], ends]
+
+
+def onset_grid(vocab: list[str]) -> Grid:
+    """Which values keep a solo's onsets on the 1/4 + 1/3 beat grid: allowed (GRID, n_values), a value
+    may be played at a step of the beat if the step where it ends, and so the next onset, is on the grid.
+    From an off-grid step (a primer that left it) the values allowed are those that lead back to it."""
+    steps = durations(vocab)
+    ends = (torch.arange(GRID)[:, None] + steps) % GRID  # (GRID, n_values)
+    on = torch.tensor([on_grid(step) for step in range(GRID)])
+    return Grid(on[ends], steps)

@@ -182,6 +182,9 @@ class SamplingConfig:
     beam_width: int = 4  # beam: continuations kept per step (each solo is its best one)
     seed: int = 0  # solo i uses seed + i
     realise: str = "centre"  # grammar values: centre (keep the played intervals) or random (the exercise's)
+    # onsets stay on the 1/4 + 1/3 beat grid: a value that would end off it is never chosen (probabilities
+    # renormalised over the rest); false: the network's own choices (solos made before the grid, again)
+    grid: bool = True
 
     def __post_init__(self) -> None:
         _check(self.length >= 1, f"length must be >= 1, got {self.length}")

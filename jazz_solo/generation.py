@@ -17,7 +17,7 @@ import torch
 
 from jazz_solo.atomic import write_bytes
 from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
-from jazz_solo.conditioning import progression_condition
+from jazz_solo.conditioning import onset_grid, progression_condition
 from jazz_solo.config import RENDERS, GenerateConfig, SamplingConfig
 from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.midi import MIDI_SUFFIXES, read_midi
@@ -29,7 +29,7 @@ from jazz_solo.music.score import Note, snap
 from jazz_solo.music.smf import solo_file
 from jazz_solo.music.tokenizers import get_tokenizer, value_length
 from jazz_solo.runs import file_record, listed_files, own_folder, write_json
-from jazz_solo.sampling import Condition, sample
+from jazz_solo.sampling import Condition, Grid, sample
 from jazz_solo.scoring import prefix_log_probs
 
 log = logging.getLogger(__name__)
@@ -111,12 +111,17 @@ def sample_solos(
     Solo i has its own seed, sampling.seed + i, for its starting value (drawn from the training corpus's
     value frequencies), its sampling noise and its decoding: it is the same solo whether drawn in a batch
     or alone with that seed (on the same device). With `beam`, each solo is its primer's best beam.
+    With sampling.grid, the starting value is drawn among those that end on the grid, and so are the rest
+    (the sampler's grid): log_prob is then under the model renormalised over the values allowed at each step.
     """
     if sampling.strategy == "beam" and sampling.beam_width > len(ckpt.vocab):
         raise JazzSoloError(f"beam_width={sampling.beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
     seeds = [sampling.seed + i for i in range(n)]
     generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
     counts = torch.tensor(ckpt.spec.value_counts, dtype=torch.float, device=device)
+    grid = grid_for(ckpt, sampling)
+    if grid is not None and bool((counts * grid.allowed[0].to(device)).sum() > 0):  # the first onset is at 0
+        counts = counts * grid.allowed[0].to(device)
     primer = torch.cat([torch.multinomial(counts, 1, generator=g) for g in generators])
     samples = sample(
         ckpt.net,
@@ -130,6 +135,7 @@ def sample_solos(
         generator=generators,
         mask=mask,
         condition=condition_for(ckpt, progression, n, device),
+        grid=grid,
         impl=impl,
     )
     tokens, log_prob = samples.tokens, samples.log_prob
@@ -149,6 +155,11 @@ def condition_for(ckpt: Checkpoint, progression: Progression, n: int, device: st
     if ckpt.spec.condition != "chords":
         return None
     return progression_condition(progression, ckpt.vocab, n, device)
+
+
+def grid_for(ckpt: Checkpoint, sampling: SamplingConfig) -> Grid | None:
+    """The values that keep onsets on the grid where each may start, when `sampling` asks for the grid."""
+    return onset_grid(ckpt.vocab) if sampling.grid else None
 
 
 def sample_timed_solos(
@@ -180,7 +191,8 @@ def sample_timed_solos(
     index = {value: j for j, value in enumerate(ckpt.vocab)}
     tokens = torch.tensor([[index[v] for v in solo.values] for solo in solos], device=ckpt.net.head.weight.device)
     condition = condition_for(ckpt, progression, n, tokens.device)
-    log_probs = prefix_log_probs(ckpt.net, tokens, torch.tensor(kept, device=tokens.device), mask, condition)
+    kept_rows = torch.tensor(kept, device=tokens.device)
+    log_probs = prefix_log_probs(ckpt.net, tokens, kept_rows, mask, condition, grid_for(ckpt, sampling))
     tokenizer, home = get_tokenizer(ckpt.spec.tokenizer), ckpt.spec.home
     cut = []
     for solo, k, lp in zip(solos, kept, log_probs.tolist()):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from jazz_solo.conditioning import step_features
-from jazz_solo.sampling import Condition
+from jazz_solo.sampling import Condition, Grid
 
 
 @torch.no_grad()
@@ -25,16 +25,19 @@ def step_log_probs(
 
     tokens: (n, L) int64 on the network's device; features: (n, L - 1, n_features), what a conditioned
     network hears with each input value (moved to its device); mask: (n_values,) bool, values never
-    chosen (as in sampler.sample). log_probs: float32, top: bool, whether the value is the network's
+    chosen (as in sampler.sample), or (n, L - 1, n_values), the values banned at each step.
+    log_probs: float32, top: bool, whether the value is the network's
     most likely one. Rows go through the network `batch_size` at a time (a fixed size: the same
     batches give the same floats).
     """
     log_probs, top = [], []
     for i, rows in enumerate(tokens.split(batch_size)):
-        heard = None if features is None else features[i * batch_size : (i + 1) * batch_size].to(rows.device)
+        batch = slice(i * batch_size, (i + 1) * batch_size)
+        heard = None if features is None else features[batch].to(rows.device)
         logits, _ = net(rows[:, :-1], features=heard)  # (rows, L - 1, n_values)
         if mask is not None:
-            logits = logits.masked_fill(mask.to(logits.device, torch.bool), float("-inf"))
+            banned = mask if mask.dim() == 1 else mask[batch]
+            logits = logits.masked_fill(banned.to(logits.device, torch.bool), float("-inf"))
         targets = rows[:, 1:, None]
         log_probs.append(logits.log_softmax(-1).gather(-1, targets)[..., 0])
         top.append(logits.argmax(-1) == targets[..., 0])
@@ -42,14 +45,24 @@ def step_log_probs(
 
 
 def prefix_log_probs(
-    net, tokens: torch.Tensor, kept: torch.Tensor, mask: torch.Tensor | None = None, condition: Condition | None = None
+    net,
+    tokens: torch.Tensor,
+    kept: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    condition: Condition | None = None,
+    grid: Grid | None = None,
 ) -> torch.Tensor:
     """(n,) log-probability under `net` of tokens[i, 1:kept[i]], each given the ones before it.
 
-    tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask and condition as in
-    sampler.sample.
+    tokens: (n, L) int64, the primer first; kept: (n,) int64 in [1, L]; mask, condition and grid as in
+    sampler.sample: with a grid, each value is scored under the distribution renormalised over the values
+    the grid allows where it starts, as the sampler drew it.
     """
     features = None if condition is None else step_features(condition, tokens[:, :-1])  # (n, L - 1, n_features)
+    if grid is not None:  # the values banned where each value after the first starts: (n, L - 1, n_values)
+        grid = grid.within(mask).to(tokens.device)
+        banned = ~grid.allowed[grid.positions(tokens[:, :-1])]
+        mask = banned if mask is None else banned | mask.to(tokens.device, torch.bool)
     picked, _ = step_log_probs(net, tokens, features, mask)  # (n, L - 1)
     steps = torch.arange(1, tokens.shape[1], device=tokens.device)
     return torch.where(steps < kept[:, None], picked, torch.zeros_like(picked)).sum(1)

@@ -34,6 +34,12 @@ BEATS = 8
 Context = tuple[int, ...]
 
 
+def on_grid(step: int) -> bool:
+    """Whether a grid step lies on the 1/4 + 1/3 beat grid every corpus's onsets are quantised to
+    (score.quantise): steps 0, 3, 4, 6, 8 and 9 of a beat's 12."""
+    return step % (GRID // 4) == 0 or step % (GRID // 3) == 0
+
+
 @cache  # a corpus has a few thousand distinct values, each played many times
 def value_steps(value: str) -> int:
     """A value's length in grid steps."""

@@ -20,7 +20,21 @@ from numba import njit
 
 @njit(cache=True)
 def lstm_loop(
-    table, w, head_w, head_b, primer, noise, inv_temperature, greedy, tokens, log_prob, context, first, length, steps_of
+    table,
+    w,
+    head_w,
+    head_b,
+    primer,
+    noise,
+    inv_temperature,
+    greedy,
+    tokens,
+    log_prob,
+    context,
+    first,
+    length,
+    steps_of,
+    penalty,
 ):
     """Run n rows to the end: greedy argmax, else draw from softmax(logits * inv_temperature).
 
@@ -32,19 +46,22 @@ def lstm_loop(
     A conditioned network (sampling/condition.py's Clock): context (S, 4a) float32, the input projection
     of the features at every step of the loops; row r plays over steps first[r] .. first[r] + length[r]
     and each value v moves its time on by steps_of[v] (V,); an empty context: unconditioned.
+    A grid (sampling/grid.py's GridClock): penalty (G, V) float32, 0 or -inf, added to the logits of a row
+    whose time modulo G is g before it chooses (the choice and log_prob then renormalised over the values
+    allowed there); no rows: no grid.
     """
     n, p = primer.shape
     steps, a, v = tokens.shape[1], w.shape[0], table.shape[0]  # v values; the head may have padding columns
     gates, h, minus_2c = np.empty(4 * a, np.float32), np.empty(a, np.float32), np.empty(a, np.float32)
     logits, cdf = np.empty(v, np.float32), np.empty(v, np.float32)
-    conditioned = context.shape[0] > 0
+    conditioned, gridded = context.shape[0] > 0, penalty.shape[0] > 0
     for r in range(n):
         h[:], minus_2c[:], total, time = 0, 0, 0.0, 0
         for t in range(p + steps - 1):
             value = primer[r, t] if t < p else tokens[r, t - p]
             gates[:] = table[value]
+            time += steps_of[value]
             if conditioned:  # the context where the value ends
-                time += steps_of[value]
                 row = first[r] + time % length[r]
                 for j in range(4 * a):
                     gates[j] += context[row, j]
@@ -65,6 +82,10 @@ def lstm_loop(
                 hk = h[k]
                 for j in range(v):
                     logits[j] += hk * head_w[k, j]
+            if gridded:  # the values allowed where the row stands
+                at = time % penalty.shape[0]
+                for j in range(v):
+                    logits[j] += penalty[at, j]
             s, best = t - p + 1, 0
             for j in range(v):
                 if logits[j] > logits[best]:

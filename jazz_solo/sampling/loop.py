@@ -16,6 +16,7 @@ import torch
 from jazz_solo.net import SoloNet
 from jazz_solo.sampling.choose import Chooser
 from jazz_solo.sampling.condition import Clock, Condition
+from jazz_solo.sampling.grid import Grid, GridClock
 from jazz_solo.sampling.steppers import FastLSTM, logit_width
 
 
@@ -27,9 +28,19 @@ class Loop:
     """
 
     def __init__(
-        self, stepper, chooser: Chooser, n: int, p: int, steps: int, n_values: int, device, clock: Clock | None = None
+        self,
+        stepper,
+        chooser: Chooser,
+        n: int,
+        p: int,
+        steps: int,
+        n_values: int,
+        device,
+        clock: Clock | None = None,
+        grid_clock: GridClock | None = None,
     ):
         self.stepper, self.choose, self.clock = stepper, chooser, clock  # a clock when the network is conditioned
+        self.grid_clock = grid_clock  # when the rows keep to a grid
         self.primer = torch.zeros(p, n, dtype=torch.long, device=device)  # valid indices before the first copy
         self.noise = torch.ones(steps, n, 1, device=device)
         self.tokens = torch.empty(steps, n, dtype=torch.long, device=device)
@@ -47,16 +58,21 @@ class Loop:
     def feed(self, tok: torch.Tensor) -> None:
         """Step the network by the values tok (n,), with the context where they end when conditioned."""
         self.stepper.feed(tok, self.logits, None if self.clock is None else self.clock.advance(tok))
+        if self.grid_clock is not None:
+            self.grid_clock.advance(tok)
 
     def run(self) -> None:
         self.stepper.reset()
-        if self.clock is not None:
-            self.clock.reset()
+        for clock in (self.clock, self.grid_clock):
+            if clock is not None:
+                clock.reset()
         self.log_prob.zero_()
         for tok in self.primer_rows:
             self.feed(tok)
         steps = len(self.token_rows)
         for s in range(steps):
+            if self.grid_clock is not None:  # before the choice, so its log-probability is the renormalised one
+                self.grid_clock.restrict(self.logits)
             self.choose(self.logits, self.noise_rows[s], self.token_cols[s])
             # the pick's log-probability now, while the logits are in cache: a pass over stored logits of
             # every step after the loop took a seventh of its time
@@ -84,11 +100,14 @@ class Loop:
         primer: torch.Tensor,
         noise: torch.Tensor | None,
         condition: Condition | None = None,
+        grid: Grid | None = None,
     ):
         """primer (n, P), noise (steps, n) -> generated values (n, steps), their log-probability (n,)."""
         self.stepper.load(net, head_bias)
         if condition is not None:
             self.clock.load(condition, self.stepper.context_table(condition.features.flatten(0, 1)))
+        if grid is not None:
+            self.grid_clock.load(grid)
         self.primer.copy_(primer.T)
         if noise is not None:
             self.noise.copy_(noise[..., None])
@@ -114,7 +133,8 @@ class NumbaLoop:
         self.n, self.steps, self.greedy = n, steps, strategy == "greedy"
         self.inv_temperature = np.float32(1 / temperature)
         self.no_noise = np.ones((steps, n), np.float32)
-        self.no_context = (np.empty((0, 4 * net.n_a), np.float32), *(np.zeros(1, np.int64) for _ in range(3)))
+        self.no_context = (np.empty((0, 4 * net.n_a), np.float32), *(np.zeros(1, np.int64) for _ in range(2)))
+        self.no_grid = np.empty((0, net.n_values), np.float32)
 
     def __call__(
         self,
@@ -123,17 +143,22 @@ class NumbaLoop:
         primer: torch.Tensor,
         noise: torch.Tensor | None,
         condition: Condition | None = None,
+        grid: Grid | None = None,
     ):
         """primer (n, P), noise (steps, n) -> generated values (n, steps), their log-probability (n,)."""
         w = self.weights
         w.load(net, head_bias)
         tokens, log_prob = torch.empty(self.n, self.steps, dtype=torch.long), torch.empty(self.n)
-        context = self.no_context
+        context, penalty = self.no_context, self.no_grid
         if condition is not None:  # the Clock's table and times, as arrays
             table = w.context_table(condition.features.flatten(0, 1)).contiguous()
             first = condition.rows * condition.features.shape[1]
-            context = (table, first, condition.lengths[condition.rows], condition.durations.contiguous())
-            context = tuple(x.numpy() for x in context)
+            context = tuple(x.numpy() for x in (table, first, condition.lengths[condition.rows]))
+        if grid is not None:  # the GridClock's
+            penalty = grid.penalty().contiguous().numpy()
+        # each value's length moves the time of a conditioned or gridded row on (sample checks the two agree)
+        durations = grid.durations if grid is not None else condition.durations if condition is not None else None
+        steps_of = np.zeros(net.n_values, np.int64) if durations is None else durations.contiguous().numpy()
         numba_kernel()(
             *(x.numpy() for x in (w.table, w.w, w.head_w, w.head_b, primer.contiguous())),
             self.no_noise if noise is None else noise.contiguous().numpy(),
@@ -142,5 +167,7 @@ class NumbaLoop:
             tokens.numpy(),
             log_prob.numpy(),
             *context,
+            steps_of,
+            penalty,
         )
         return tokens, log_prob

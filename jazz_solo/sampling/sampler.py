@@ -5,7 +5,9 @@ arguments and runs the package's parts: a stepper advances the network by one va
 (steppers.py), a chooser picks the next values from the logits (choose.py), a loop runs them over
 every step, as a CUDA graph on CUDA or a numba kernel for a few rows on CPU (loop.py), and beam
 search keeps the most likely continuations (beam.py). For a conditioned network a clock keeps each
-row's time on the loop it plays over and gathers its features there (condition.py).
+row's time on the loop it plays over and gathers its features there (condition.py); given a grid, a
+grid clock keeps each row's time and allows at each step only the values that keep it on the grid
+(grid.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from jazz_solo.sampling import STRATEGIES
 from jazz_solo.sampling.beam import beam_search
 from jazz_solo.sampling.choose import Chooser, Generator, uniforms
 from jazz_solo.sampling.condition import Clock, Condition
+from jazz_solo.sampling.grid import Grid, GridClock
 from jazz_solo.sampling.loop import Loop, NumbaLoop, numba_kernel
 from jazz_solo.sampling.steppers import FAST, logit_width, make_stepper
 
@@ -29,6 +32,7 @@ __all__ = [
     "FAST",
     "NUMBA_MAX_ROWS",
     "Condition",
+    "Grid",
     "Loop",
     "NumbaLoop",
     "Samples",
@@ -67,6 +71,7 @@ def sample(
     generator: Generator = None,
     mask: torch.Tensor | None = None,
     condition: Condition | None = None,
+    grid: Grid | None = None,
     impl: str = "fast",
 ) -> Samples:
     """Continue each primer row to `length` values.
@@ -80,7 +85,12 @@ def sample(
     mask: (n_values,) bool, True for values never to be emitted.
     condition: what the rows play over, for a conditioned network (net.n_features > 0): each row's time
     starts at 0 with its primer and moves on by the length of each value it plays (condition.py).
-    log_prob is under the network with the mask applied (not the temperature or the top_k/top_p cut).
+    grid: which values a row may play at each position of a period, by its time (from 0 with its primer,
+    moved on by each value's length): at each step the values it does not allow there are masked too, so
+    they are never chosen (grid.py; where the grid and the mask together would allow nothing, the grid
+    gives way at that position).
+    log_prob is under the network with the mask (and the grid's mask at each step) applied: the
+    distribution renormalised over the values allowed, not the temperature or the top_k/top_p cut.
     impl: `fast` (a fused step where the cell has one, else the naive loop; a CUDA graph on CUDA),
     `naive` (the network's own module, one step at a time), `compiled` (the fast loop via torch.compile),
     `eager` (the fast torch loop, never numba nor a CUDA graph) or `numba` (the numba kernel: LSTM, CPU,
@@ -88,14 +98,15 @@ def sample(
     """
     n, p = primer.shape
     device = primer.device
-    check_arguments(net, primer, length, strategy, temperature, top_k, top_p, condition, impl)
+    check_arguments(net, primer, length, strategy, temperature, top_k, top_p, condition, grid, impl)
     head_bias, allowed = masked_head_bias(net, mask)
+    grid = None if grid is None else grid.within(mask).to(device)
 
     if strategy == "beam":
         if not 1 <= beam_width <= allowed:
             raise ValueError(f"beam_width must be in [1, {allowed}] (values allowed), got {beam_width}")
         stepper = make_stepper(net, n * beam_width, impl)
-        return Samples(*beam_search(stepper, net, head_bias, primer, length, beam_width, condition))
+        return Samples(*beam_search(stepper, net, head_bias, primer, length, beam_width, condition, grid))
 
     steps = length - p
     if steps == 0:
@@ -107,13 +118,15 @@ def sample(
     top_p = top_p if strategy == "top_p" else 1.0
     rows = CHUNK_ROWS.get(device.type, n)
     loops = None if condition is None else tuple(condition.features.shape[:2])
+    period = None if grid is None else len(grid.allowed)
     tokens, log_prob = [], []
     for start in range(0, n, rows):
         chunk = slice(start, min(n, start + rows))
         settings = (chunk.stop - start, p, steps, strategy, temperature, top_k, top_p)
-        loop = get_loop(net, impl, device, settings, loops)
+        loop = get_loop(net, impl, device, settings, loops, period)
         rows_condition = None if condition is None else condition.chunk(chunk)
-        generated, lp = loop(net, head_bias, primer[chunk], None if noise is None else noise[:, chunk], rows_condition)
+        rows_noise = None if noise is None else noise[:, chunk]
+        generated, lp = loop(net, head_bias, primer[chunk], rows_noise, rows_condition, grid)
         tokens.append(torch.cat([primer[chunk], generated], dim=1))
         log_prob.append(lp)
     return Samples(torch.cat(tokens), torch.cat(log_prob))
@@ -128,6 +141,7 @@ def check_arguments(
     top_k: int,
     top_p: float,
     condition: Condition | None,
+    grid: Grid | None,
     impl: str,
 ) -> None:
     """sample's arguments, each wrong one a ValueError saying which."""
@@ -143,6 +157,10 @@ def check_arguments(
         raise ValueError(f"the network takes {net.n_features} features a step: a condition is needed with them only")
     if condition is not None:
         condition.check(len(primer), n_values, net.n_features)
+    if grid is not None:
+        grid.check(n_values)
+    if grid is not None and condition is not None and not torch.equal(grid.durations.cpu(), condition.durations.cpu()):
+        raise ValueError("the grid and the condition must give the values the same lengths")
     if impl == "numba" and numba_kernel() is None:
         raise ValueError("impl='numba' needs numba (pip install numba)")
     if n < 1 or not 1 <= p <= length:
@@ -172,10 +190,16 @@ MAX_CACHED = 4
 
 
 def get_loop(
-    net: SoloNet, impl: str, device: torch.device, settings: tuple, loops: tuple[int, int] | None = None
+    net: SoloNet,
+    impl: str,
+    device: torch.device,
+    settings: tuple,
+    loops: tuple[int, int] | None = None,
+    period: int | None = None,
 ) -> Loop:
     """A loop for these settings (n, P, steps, strategy, temperature, top_k, top_p), for a conditioned
-    network over `loops` = (number of loops, their padded length in grid steps).
+    network over `loops` = (number of loops, their padded length in grid steps), keeping to a grid of
+    `period` positions where given.
 
     Loops of the fast steppers are kept per network (a few, newest last) and reloaded with its
     current weights on each call: their buffers, CUDA graph or compiled code are made once. So calls
@@ -188,7 +212,7 @@ def get_loop(
         impl = "numba"
     keep = impl != "naive" and net.cell in FAST
     cache = _cached_loops.setdefault(net, OrderedDict()) if keep else {}
-    key = (impl, str(device), *settings, loops)
+    key = (impl, str(device), *settings, loops, period)
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
@@ -198,7 +222,8 @@ def get_loop(
         stepper = make_stepper(net, n, impl)
         chooser = Chooser(strategy, n, net.n_values, temperature, top_k, top_p, device)
         clock = None if unconditioned else Clock(n, *loops, net.n_values, stepper.context_width, device)
-        loop = Loop(stepper, chooser, n, p, steps, net.n_values, device, clock)
+        grid_clock = None if period is None else GridClock(n, period, net.n_values, device)
+        loop = Loop(stepper, chooser, n, p, steps, net.n_values, device, clock, grid_clock)
     if keep and impl == "compiled":
         loop.launch = torch.compile(loop.run, dynamic=False)
     elif keep and impl == "fast" and device.type == "cuda" and strategy in ("greedy", "sample"):

@@ -16,6 +16,7 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.generation import (
     condition_for,
     generate,
+    grid_for,
     onsets,
     progression_for,
     sample_solos,
@@ -54,23 +55,25 @@ def test_a_timed_solo_is_the_same_solo_cut_where_its_time_is_up(trained_ckpt):
         assert cut.end == 16 and all(n.end <= 16 + 1e-9 for n in cut.notes)
         assert [n.start for n in cut.notes] == [n.start for n in full.notes if n.start < 16]
         tokens = torch.tensor([[ckpt.vocab.index(v) for v in full.values]])
-        expected = prefix_log_probs(ckpt.net, tokens, torch.tensor([k]))
+        expected = prefix_log_probs(ckpt.net, tokens, torch.tensor([k]), grid=grid_for(ckpt, sampling))
         assert cut.log_prob == pytest.approx(float(expected), rel=1e-5) and cut.log_prob > full.log_prob
 
 
 def test_log_probs_recomputed_from_the_values_are_the_samplers(trained_ckpt):
     ckpt = load_checkpoint(trained_ckpt)
-    solos = sample_solos(ckpt, progression_for(ckpt), 3, 40, SamplingConfig(strategy="top_p", seed=3))
-    tokens = torch.tensor([[ckpt.vocab.index(v) for v in s.values] for s in solos])
-    recomputed = prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40))
-    assert recomputed.tolist() == pytest.approx([s.log_prob for s in solos], rel=1e-4)
+    for grid in (True, False):  # on the grid: both renormalised over the values it allows at each step
+        sampling = SamplingConfig(strategy="top_p", seed=3, grid=grid)
+        solos = sample_solos(ckpt, progression_for(ckpt), 3, 40, sampling)
+        tokens = torch.tensor([[ckpt.vocab.index(v) for v in s.values] for s in solos])
+        recomputed = prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40), grid=grid_for(ckpt, sampling))
+        assert recomputed.tolist() == pytest.approx([s.log_prob for s in solos], rel=1e-4)
 
 
 def test_a_conditioned_networks_log_probs_recomputed_hear_the_chords_the_sampler_played(tmp_path):
     cfg = tiny_train_config(tmp_path)
     ckpt = load_checkpoint(fit(dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, condition="chords"))))
     progression = progression_for(ckpt, "Dm7 G7 | Cmaj7 | F#m7b5 B7(b9)")
-    solos = sample_solos(ckpt, progression, 3, 40, SamplingConfig(strategy="sample", seed=3))
+    solos = sample_solos(ckpt, progression, 3, 40, SamplingConfig(strategy="sample", seed=3, grid=False))
     tokens = torch.tensor([[ckpt.vocab.index(v) for v in s.values] for s in solos])
     condition = condition_for(ckpt, progression, 3, "cpu")
     recomputed = prefix_log_probs(ckpt.net, tokens, torch.full((3,), 40), condition=condition)
