@@ -113,3 +113,17 @@ def test_a_grid_of_the_wrong_shape_says_so():
     grid = Grid(torch.ones(PERIOD, V - 1, dtype=torch.bool), torch.ones(V - 1, dtype=torch.long))
     with pytest.raises(ValueError, match="the grid must give allowed"):
         sample(make_net(), torch.zeros(1, 1, dtype=torch.long), 5, grid=grid)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("strategy", ["greedy", "sample", "top_p"])
+def test_the_cuda_graph_keeps_the_grid_and_scores_renormalised(strategy, monkeypatch):
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)  # full float32, as on CPU
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    net, grid = make_net().cuda(), make_grid()
+    primer = torch.randint(0, V, (64, 1), device="cuda")
+    for _ in range(2):  # captured, then replayed
+        got = sample(net, primer, 30, strategy, generator=torch.Generator("cuda").manual_seed(3), grid=grid)
+        assert_on_the_grid(got.tokens, grid.to("cuda"), 1)
+        expected = teacher_log_prob(net, got.tokens, grid)
+        torch.testing.assert_close(got.log_prob, expected, atol=1e-3, rtol=0)
