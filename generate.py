@@ -25,7 +25,8 @@ with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them 
 def main(cfg: DictConfig) -> None:
     settings = load(GenerateConfig, cfg)  # checked before torch is imported: a bad value is one line at once
     with quiet_interrupts():
-        from jazz_solo.generation import SUFFIXES, generate
+        from jazz_solo.generation import generate
+        from jazz_solo.music.solo import SUFFIXES
     for path in generate(settings):
         for file in [path, *(path.with_suffix(SUFFIXES[kind]) for kind in settings.render)]:
             print(file, flush=True)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from jazz_solo.config import GenerateConfig
-from jazz_solo.generation import Solo, progression_for, solos_for
+from jazz_solo.generation import progression_for, solos_for
 from jazz_solo.music.chords import Progression
+from jazz_solo.music.solo import Solo
 
 
 class Model:

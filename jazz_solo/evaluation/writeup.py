@@ -12,9 +12,9 @@ import numpy as np
 from jazz_solo.evaluation import metrics as M
 from jazz_solo.evaluation.figures import distances_figure, histograms_figure
 from jazz_solo.evaluation.verdict import c2st_section, verdict_lines
-from jazz_solo.generation import Solo, write_solo
 from jazz_solo.music.chords import NOTE_NAMES
 from jazz_solo.music.pianoroll import save_figure
+from jazz_solo.music.solo import Solo, write_solo
 
 NGRAM = 8  # originality: n-grams of this many values
 SHOWN = 3  # the most and the least likely solos are drawn and rendered
@@ -50,7 +50,7 @@ def _row(label: str, values) -> str:
 
 def write_media(out: Path, solos: list[Solo], sets: dict, curves: dict, audio: bool) -> list:
     """Histograms, distance distributions, and the most and least likely solos as piano roll, MIDI and WAV
-    (generation.write_solo's files: a solo shown here is byte for byte generate.py's with its seed).
+    (music/solo.write_solo's files: a solo shown here is byte for byte generate.py's with its seed).
 
     Returns one row per solo shown: (label, solo, file names).
     """

@@ -267,8 +267,9 @@ class SampleSolo(pl.Callback):
             return
         from jazz_solo.checkpoint import load_checkpoint
         from jazz_solo.config import SamplingConfig
-        from jazz_solo.generation import solos_for, write_solo
+        from jazz_solo.generation import solos_for
         from jazz_solo.music.audio import SAMPLE_RATE
+        from jazz_solo.music.solo import write_solo
 
         sampling = SamplingConfig(length=self.length, strategy="sample", temperature=self.temperature, seed=self.seed)
         (solo,) = solos_for(load_checkpoint(path), sampling, 1)

@@ -14,7 +14,8 @@ from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import EvaluateConfig, GenerateConfig, SamplingConfig
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.evaluation.evaluate import evaluate
-from jazz_solo.generation import Solo, solos_for
+from jazz_solo.generation import solos_for
+from jazz_solo.music.solo import Solo
 from jazz_solo.scoring import step_log_probs
 
 
