@@ -26,8 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import torch
@@ -85,8 +87,18 @@ def project_config(out: Path, epochs: int, val_every: int):
     return load(TrainConfig, composed)
 
 
-def lightning_fit(train: tuple, val: tuple, epochs: int, val_every: int) -> dict[str, float]:
-    """Seconds for: building the Trainer (loggers start here), the whole fit, and its epochs alone."""
+def lightning_fit(
+    train: tuple,
+    val: tuple,
+    epochs: int,
+    val_every: int,
+    change: Callable[[Any], None] | None = None,
+    drop: tuple[type, ...] = (),
+) -> dict[str, float]:
+    """Seconds for: building the Trainer (loggers start here), the whole fit, and its epochs alone.
+
+    `change(cfg)` edits the config before the Trainer is built, and callbacks of the `drop` types are taken
+    out of it after: benchmarks/hooks.py turns features off with them."""
     import pytorch_lightning as pl
     from torch.utils.data import DataLoader, TensorDataset
 
@@ -108,6 +120,8 @@ def lightning_fit(train: tuple, val: tuple, epochs: int, val_every: int) -> dict
     corpus.setup()
     with tempfile.TemporaryDirectory(prefix="bench_train_") as out:
         cfg = project_config(Path(out), epochs, val_every)
+        if change:
+            change(cfg)
         torch.manual_seed(0)
         model = JazzSoloModule(
             model=asdict(cfg.model) | {"n_a": N_A, "lr": LR},
@@ -120,6 +134,7 @@ def lightning_fit(train: tuple, val: tuple, epochs: int, val_every: int) -> dict
         loaders = [DataLoader(TensorDataset(*(t[None] for t in data)), batch_size=None) for data in (train, val)]
         start = time.perf_counter()
         trainer = build_trainer(cfg)
+        trainer.callbacks[:] = [cb for cb in trainer.callbacks if not isinstance(cb, drop)]
         built = time.perf_counter()
         clock = EpochClock()
         trainer.callbacks.insert(0, clock)
