@@ -14,10 +14,12 @@ def main(argv: list[str]) -> None:
         from benchmarks.sampler import main as run
     elif target == "hooks":
         from benchmarks.hooks import main as run
+    elif target == "sweep":
+        from benchmarks.sweep import main as run
     elif target == "train":
         from benchmarks.training import main as run
     else:
-        sys.exit(f"error: unknown benchmark {target!r} (choose sampler, train, hooks or gpu)")
+        sys.exit(f"error: unknown benchmark {target!r} (choose sampler, train, hooks, sweep or gpu)")
     run(rest)
 
 
