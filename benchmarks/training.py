@@ -95,7 +95,8 @@ def lightning_fit(
     change: Callable[[Any], None] | None = None,
     drop: tuple[type, ...] = (),
 ) -> dict[str, float]:
-    """Seconds for: building the Trainer (loggers start here), the whole fit, and its epochs alone.
+    """Seconds for: building the Trainer (loggers start here), the whole fit, and its epochs alone (wall
+    and CPU time).
 
     `change(cfg)` edits the config before the Trainer is built, and callbacks of the `drop` types are taken
     out of it after: benchmarks/hooks.py turns features off with them."""
@@ -108,12 +109,12 @@ def lightning_fit(
     from jazz_solo.training.fit import build_trainer
     from jazz_solo.training.module import JazzSoloModule
 
-    class EpochClock(pl.Callback):
+    class EpochClock(pl.Callback):  # wall time, and this process's CPU time (other processes' load aside)
         def on_train_start(self, trainer, pl_module):
-            self.start = time.perf_counter()
+            self.start, self.cpu_start = time.perf_counter(), time.process_time()
 
         def on_train_end(self, trainer, pl_module):
-            self.seconds = time.perf_counter() - self.start
+            self.seconds, self.cpu = time.perf_counter() - self.start, time.process_time() - self.cpu_start
 
     # Real values of the embedded corpus as the vocabulary, so the W&B sample solo can be rendered.
     corpus = JazzDataModule(DataConfig())
@@ -144,7 +145,7 @@ def lightning_fit(
             import wandb
 
             wandb.finish()
-    return {"build_s": built - start, "fit_s": end - built, "epochs_s": clock.seconds}
+    return {"build_s": built - start, "fit_s": end - built, "epochs_s": clock.seconds, "epochs_cpu_s": clock.cpu}
 
 
 def find_wjazzd(given: str | None) -> Path | None:
