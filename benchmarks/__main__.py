@@ -1,4 +1,4 @@
-"""python -m benchmarks [sampler|train|gpu] [--json] ...: run one benchmark and print its table."""
+"""python -m benchmarks [sampler|train|hooks|sweep|gpu] [--json] ...: run one benchmark and print its table."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ def main(argv: list[str]) -> None:
         from benchmarks.gpu import main as run
     elif target == "sampler":
         from benchmarks.sampler import main as run
+    elif target == "hooks":
+        from benchmarks.hooks import main as run
+    elif target == "sweep":
+        from benchmarks.sweep import main as run
     elif target == "train":
         from benchmarks.training import main as run
     else:
-        sys.exit(f"error: unknown benchmark {target!r} (choose sampler, train or gpu)")
+        sys.exit(f"error: unknown benchmark {target!r} (choose sampler, train, hooks, sweep or gpu)")
     run(rest)
 
 

@@ -9,8 +9,9 @@ one go (about 4 minutes on an H100), each section timed and recorded even when a
 - train: training tokens/s, Lightning's fit against a plain PyTorch loop on the same batches, fp32 and
   bf16-mixed, on the exercise's shape and on a corpus of WJazzD's size (random values: speed does not
   depend on them);
-- sweep: a 2 x 2 n_a x Tx `train.py -m` sweep on the one GPU, trials one after the other (Hydra's basic
-  launcher) and all at once (joblib);
+- sweep: the 9-run n_a x Tx grid (`train.py -m experiment=sweep_na_tx`) at `make sweep`'s budget on the
+  one GPU, trials one after the other (Hydra's basic launcher) and three at once (joblib): wall time,
+  trials per minute, speed-up (benchmarks/sweep.py);
 - generate: the wall time of `generate.py device=cuda n=10000` (and of the same on the CPU).
 
 It writes `gpu_check.json` (the records) and `gpu_check.md` (the tables) in --out. Without CUDA it says
@@ -47,6 +48,7 @@ from benchmarks.sampler import (
     condition_records,
     sampler_records,
 )
+from benchmarks.sweep import records as sweep_records
 from jazz_solo.net import SoloNet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,20 +218,11 @@ def train_section(device: torch.device, tiny: bool) -> list[dict]:
 
 
 def sweep_section(device: torch.device, tiny: bool) -> list[dict]:
-    trainer = ["trainer=gpu"] if device.type == "cuda" else ["+trainer.limit_train_batches=2"]
-    epochs, jobs = (2, 2) if tiny else (10, 4)
-    common = ["train.py", "-m", "model.n_a=32,128", "data.Tx=15,30", "logger=csv", f"trainer.max_epochs={epochs}"]
-    found = []
-    with tempfile.TemporaryDirectory(prefix="gpu_check_sweep_") as tmp:
-        for launcher, extra in (("basic", []), ("joblib", ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={jobs}"])):
-            command = [sys.executable, *common, *trainer, *extra, f"hydra.sweep.dir={tmp}/{launcher}"]
-            seconds, done = run(command, 600 if not tiny else 300)
-            check(done)
-            found.append(
-                {"section": "sweep", "launcher": launcher, "trials": 4, "epochs": epochs, "wall_s": seconds}
-                | {"jobs": jobs if launcher == "joblib" else 1}
-            )
-    return found
+    """The 9-run n_a x Tx grid at `make sweep`'s budget, trials one after another and three at once."""
+    budget = ["trainer.max_epochs=8", "+trainer.limit_train_batches=40", "trainer=gpu"]
+    if tiny:
+        budget = ["trainer.max_epochs=1", "+trainer.limit_train_batches=2", "+trainer.limit_val_batches=2"]
+    return [{"section": "sweep", **r} for r in sweep_records(budget, jobs=2 if tiny else 3)]
 
 
 def generate_section(device: torch.device, tiny: bool) -> list[dict]:
@@ -308,11 +301,27 @@ def markdown(env: dict, records: list[dict]) -> str:
                          f"{r['plain_over_lightning']:.2f} |")  # fmt: skip
         lines.append("")
     if by["sweep"]:
-        lines += ["## Sweep: `train.py -m model.n_a=32,128 data.Tx=15,30` (embedded corpus)", ""]
-        lines += ["| launcher | trials at once | trials | epochs | wall time |", "|---|---:|---:|---:|---:|"]
-        cells = ("launcher", "jobs", "trials", "epochs")
-        lines += [f"| {' | '.join(str(r[k]) for k in cells)} | {r['wall_s']:.1f} s |" for r in by["sweep"]]
-        lines.append("")
+        lines += [
+            f"## Sweep: the 9-run n_a x Tx grid (experiment=sweep_na_tx), {' '.join(by['sweep'][0]['budget'])}",
+            "",
+        ]
+        lines += [
+            "| launcher | trials at once | trials | wall time | trials/min | speed-up |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in by["sweep"]:
+            speedup = f"{r['speedup']:.2f}x" if "speedup" in r else ""
+            cells = [
+                r["launcher"],
+                r["jobs"],
+                r["trials"],
+                f"{r['wall_s']:.1f} s",
+                f"{r['trials_per_min']:.1f}",
+                speedup,
+            ]
+            lines.append(f"| {' | '.join(map(str, cells))} |")
+        same = by["sweep"][-1]["same_results"]
+        lines += ["", f"Same per-trial results both ways: {'yes' if same else 'no'}.", ""]
     if by["generate"]:
         lines += ["## generate.py strategy=sample (MIDI files written)", ""]
         lines += ["| device | n | wall time |", "|---|---:|---:|"]

@@ -129,9 +129,12 @@ class BestCheckpoint(ModelCheckpoint):
 
 
 def monitored_checkpoint(trainer: pl.Trainer) -> ModelCheckpoint | None:
-    """The checkpoint callback that keeps the best model (the first one with a monitor), if any."""
-    with_monitor = [cb for cb in trainer.checkpoint_callbacks if isinstance(cb, ModelCheckpoint) and cb.monitor]
-    return with_monitor[0] if with_monitor else trainer.checkpoint_callback
+    """The checkpoint callback that keeps the best model (the first one with a monitor), if any.
+
+    A ModelCheckpoint only: with callbacks.best_checkpoint=null the one left is LastCheckpoint, which keeps
+    no best model."""
+    models = [cb for cb in trainer.checkpoint_callbacks if isinstance(cb, ModelCheckpoint)]
+    return next((cb for cb in models if cb.monitor), models[0] if models else None)
 
 
 class ResumableRng(pl.Callback):

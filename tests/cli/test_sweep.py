@@ -77,12 +77,23 @@ def test_submitit_local_runs_a_sweep_in_subprocesses(tmp_path):
 
 @pytest.mark.slow
 @needs("hydra_plugins.hydra_joblib_launcher")
-def test_joblib_runs_a_sweep_in_parallel(tmp_path):
-    sweep = tmp_path / "sweep"
-    args = ["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model.n_a=8,16", *TINY]
-    result = run_script("train.py", *args, f"hydra.sweep.dir={sweep}")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert [r["status"] for r in report_rows(sweep)] == ["ok", "ok"]
+def test_joblib_trials_at_once_match_the_trials_one_after_another_and_a_resumed_sweep_resumes(tmp_path):
+    grid = ["-m", "model.n_a=8,16", "data.Tx=10,999", *TINY]
+    joblib = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+    for name, launcher in (("basic", []), ("joblib", joblib)):
+        result = run_script("train.py", *grid, *launcher, f"hydra.sweep.dir={tmp_path / name}")
+        assert result.returncode == 0, result.stderr[-2000:]
+    same = ("run", "n_a", "Tx", "status", "best_val_loss", "epochs", "best_ckpt", "error")
+    basic, at_once = ([{k: r[k] for k in same} for r in report_rows(tmp_path / name)] for name in ("basic", "joblib"))
+    assert at_once == basic  # each trial its own folder, seed and results; the failed ones fail alone
+    assert [r["status"] for r in basic] == ["ok", "failed", "ok", "failed"]
+    for row in basic:
+        assert (tmp_path / "joblib" / row["run"] / "train.log").read_text().strip()
+    resumed = run_script(
+        "train.py", *grid, *joblib, "trainer.max_epochs=2", "ckpt_path=last", f"hydra.sweep.dir={tmp_path / 'joblib'}"
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert [r["epochs"] for r in report_rows(tmp_path / "joblib") if r["status"] == "ok"] == ["2", "2"]
 
 
 @needs("hydra_plugins.hydra_optuna_sweeper")
