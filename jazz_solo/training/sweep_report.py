@@ -265,8 +265,7 @@ class SweepReport(Callback):
         failed = [r["run"] for r in rows if r["status"] != "ok"]
         if failed:
             log.error("%d of %d runs failed (%s): see %s", len(failed), len(rows), ", ".join(failed), report)
-        log.info("sweep report: %s", report)
-        print(report, flush=True)
+        print(report, flush=True)  # the result, on stdout; the log (stderr) has said which runs failed
 
 
 @one_line_errors

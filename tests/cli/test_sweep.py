@@ -109,3 +109,15 @@ def test_optuna_minimises_the_val_loss_that_train_returns(tmp_path):
     best = OmegaConf.load(sweep / "optimization_results.yaml")
     assert best.best_value == pytest.approx(min(float(r["best_val_loss"]) for r in rows))
     assert set(best.best_params) == {"model.n_a", "data.Tx", "model.lr", "model.dropout"}
+
+
+def test_a_sweeps_stdout_is_its_results_only(tmp_path):
+    """Each run's best checkpoint, then the report: Hydra's own lines go to stderr with the logs."""
+    result = run_script(
+        "train.py", "-m", "experiment=sweep_na_tx", "model.n_a=8,16", "data.Tx=10", "trainer.max_epochs=1",
+        "+trainer.limit_train_batches=2", "logger=csv", f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and lines[-1].endswith("report.md") and all(line.endswith(".ckpt") for line in lines[:2])
+    assert "Launching" in result.stderr
