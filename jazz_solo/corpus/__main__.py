@@ -1,12 +1,12 @@
 """Music commands (no torch needed):
 
-python -m jazz_solo.music corpus DEST                 # write the embedded corpus as .mid files
-python -m jazz_solo.music inspect FILE.mid [--solo N] [--chords-from N] [--start Q --end Q] [--lengths L] [--json]
-python -m jazz_solo.music inspect CORPUS [--min-count K] [--metre 4/4 ...] [--json]   # a WJazzD folder or .db,
+python -m jazz_solo.corpus corpus DEST                 # write the embedded corpus as .mid files
+python -m jazz_solo.corpus inspect FILE.mid [--solo N] [--chords-from N] [--start Q --end Q] [--lengths L] [--json]
+python -m jazz_solo.corpus inspect CORPUS [--min-count K] [--metre 4/4 ...] [--json]   # a WJazzD folder or .db,
                                                                                       # or a folder of MIDI files
-python -m jazz_solo.music tunes [PATTERN] [--path DIR]         # WJazzD's tunes: title, performer, key, tempo, form
-python -m jazz_solo.music download classic [DEST] [--url URL]   # the classic exercise's MIDI file
-python -m jazz_solo.music download wjazzd [DEST] [--db] [--url URL]   # the Weimar Jazz Database (ODbL)
+python -m jazz_solo.corpus tunes [PATTERN] [--path DIR]         # WJazzD's tunes: title, performer, key, tempo, form
+python -m jazz_solo.corpus download classic [DEST] [--url URL]   # the classic exercise's MIDI file
+python -m jazz_solo.corpus download wjazzd [DEST] [--db] [--url URL]   # the Weimar Jazz Database (ODbL)
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def print_report(report: dict) -> None:
 
 @one_line_errors
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m jazz_solo.music", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m jazz_solo.corpus", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     corpus = commands.add_parser("corpus", help="write the embedded corpus as .mid files")
     corpus.add_argument("dest", type=Path, help="folder to write into")

@@ -114,6 +114,7 @@ def find_tune(infos: list[SoloInfo], name: str, where: str) -> SoloInfo:
     solos of that title, the first in the source's order). Several titles holding it, or none: one error
     line listing them, or the titles closest to it."""
     wanted = name.strip().lower()
+    tunes = TUNES_COMMAND + ("" if str(where) == WJAZZD_PATH else f" --path {where}")  # the list of this copy
     for matches in (
         lambda i: i.id.lower() == wanted,
         lambda i: i.title.lower() == wanted,
@@ -127,13 +128,11 @@ def find_tune(infos: list[SoloInfo], name: str, where: str) -> SoloInfo:
             shown = ", ".join(map(repr, titles[:SHOWN])) + (
                 f" and {len(titles) - SHOWN} more" if len(titles) > SHOWN else ""
             )
-            raise JazzSoloError(
-                f"{where}: {name!r} is in {len(titles)} titles: {shown} (list them: {TUNES_COMMAND} {name!r})"
-            )
+            raise JazzSoloError(f"{where}: {name!r} is in {len(titles)} titles: {shown} (list them: {tunes} {name!r})")
     by_title = {info.title.lower(): info.title for info in infos}
     close = [by_title[t] for t in difflib.get_close_matches(wanted, by_title, n=SHOWN, cutoff=0.6)]
     hint = f"close: {', '.join(map(repr, close))}; " if close else ""
-    raise JazzSoloError(f"{where}: no solo has the id or title {name!r} ({hint}list them: {TUNES_COMMAND})")
+    raise JazzSoloError(f"{where}: no solo has the id or title {name!r} ({hint}list them: {tunes})")
 
 
 TUNES_COMMAND = "python -m jazz_solo.corpus tunes"

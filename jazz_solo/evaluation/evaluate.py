@@ -252,7 +252,8 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     tested = time.perf_counter()
     found |= c2st_metrics(pieces, real, bars, cfg.seed, spare)
     accuracy, control = found["c2st_accuracy"], found["c2st_control_accuracy"]
-    log.info("classifier accuracy %s (control %s) in %.1f s", accuracy, control, time.perf_counter() - tested)
+    shown = [f"{x:.3f}" if x is not None else "none" for x in (accuracy, control)]
+    log.info("classifier accuracy %s (control %s) in %.1f s", *shown, time.perf_counter() - tested)
     log.info("measured in %.1f s; writing %s", time.perf_counter() - started, out)
 
     with own_folder(out):
