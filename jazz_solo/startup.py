@@ -1,22 +1,30 @@
 """Ctrl-C while an entry point starts: one line and exit status 130, not a traceback from inside an import.
 
 Importing torch, Lightning and Hydra takes seconds (15-20 s on a busy machine), long enough for a user
-to change their mind. This module imports nothing but `sys` (a typing or contextlib import here would
-itself be a window for a traceback), so the entry points import it first and their other imports inside
+to change their mind. This module imports only `os` and `sys`, which the interpreter has loaded already (a
+typing or contextlib import here would itself be a window for a traceback), so the entry points import it
+first and their other imports inside
 `quiet_interrupts()`; from there on errors.hydra_entry and one_line_errors (and, in training, the
 callbacks' graceful stop) handle Ctrl-C. Only the interpreter's own start, before the first line of a
 script runs, is left: a few milliseconds.
 """
 
+import os
 import sys
 
 INTERRUPTED = 128 + 2  # the shell's status for a process that SIGINT stopped
 
 
 def interrupted() -> None:
-    """One line on stderr, then exit with status 130."""
+    """One line on stderr, then exit with status 130 at once.
+
+    os._exit, not sys.exit: a Ctrl-C inside an import leaves that module half made, and the exit handlers
+    of the ones already loaded (torch's reach into numpy) can then fail on it with a traceback of their own.
+    Nothing is left half-written by skipping them: files are written atomically and the `finally` blocks
+    between the interrupt and here have run."""
     print("interrupted", file=sys.stderr, flush=True)
-    sys.exit(INTERRUPTED)
+    sys.stdout.flush()
+    os._exit(INTERRUPTED)
 
 
 class quiet_interrupts:  # noqa: N801 - used like contextlib.suppress: `with quiet_interrupts():`
