@@ -74,7 +74,9 @@ def test_note_metrics_give_every_reading_and_its_baseline():
 def test_evaluate_reports_per_note_perplexity_for_a_note_level_checkpoint(tmp_path):
     cfg = tiny_train_config(tmp_path, tokenizer="pitch")
     cfg.trainer["max_epochs"] = 1
-    found = evaluate(EvaluateConfig(ckpt=str(fit(cfg)), n=4, length=24, audio=False, out=str(tmp_path / "e"))).metrics
+    evaluation = evaluate(EvaluateConfig(ckpt=str(fit(cfg)), n=4, length=24, audio=False, out=str(tmp_path / "e")))
+    found = evaluation.metrics
+    assert "| model | joint | pitch | duration | pitch x duration |" in evaluation.report.read_text()
     assert found["note_perplexity_joint"] == pytest.approx(found["val_perplexity"], rel=1e-4)
     assert found["note_bigram_perplexity_joint"] == pytest.approx(found["bigram_perplexity"], rel=1e-6)
     assert found["note_perplexity_pitch"] <= found["note_perplexity_joint"]
