@@ -16,8 +16,9 @@ metrics.json is one flat object (null where too few pieces qualify). Keys:
     n_corpus_pieces, n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
-    note_perplexity_R, note_accuracy_R, note_bigram_perplexity_R   for a note-level tokenizer (pitch), each
-                                                           reading R of joint, pitch, duration (per_note.py)
+    note_perplexity_R, note_accuracy_R, note_bigram_perplexity_R, note_field_bigram_perplexity_R
+                                                           for a note-level tokenizer (pitch), each reading R
+                                                           of joint, pitch, duration (per_note.py)
     chord_tone_share, scale_share, approach_resolution_share   the solos; corpus_* and heldout_* likewise
     longest_copied_run, longest_copied_run_max, copied_8gram_share   the solos against the training
                                                            split; heldout_* for held-out windows

@@ -66,7 +66,7 @@ def test_note_metrics_give_every_reading_and_its_baseline():
     found = note_metrics(net, VOCAB, windows, [[0, 1, 2, 3, 4, 5]])
     for reading in ("joint", "pitch", "duration"):
         assert found[f"note_perplexity_{reading}"] >= 1 and 0 <= found[f"note_accuracy_{reading}"] <= 1
-        assert found[f"note_bigram_perplexity_{reading}"] >= 1
+        assert found[f"note_bigram_perplexity_{reading}"] >= 1 and found[f"note_field_bigram_perplexity_{reading}"] >= 1
     assert found["note_perplexity_pitch"] <= found["note_perplexity_joint"] <= len(VOCAB) * 2
     assert found["note_perplexity_duration"] <= found["note_perplexity_joint"]
 
@@ -80,3 +80,4 @@ def test_evaluate_reports_per_note_perplexity_for_a_note_level_checkpoint(tmp_pa
     assert found["note_perplexity_joint"] == pytest.approx(found["val_perplexity"], rel=1e-4)
     assert found["note_bigram_perplexity_joint"] == pytest.approx(found["bigram_perplexity"], rel=1e-6)
     assert found["note_perplexity_pitch"] <= found["note_perplexity_joint"]
+    assert found["note_field_bigram_perplexity_joint"] == pytest.approx(found["bigram_perplexity"], rel=1e-6)
