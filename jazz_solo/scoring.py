@@ -44,6 +44,39 @@ def step_log_probs(
     return torch.cat(log_probs), torch.cat(top)
 
 
+@torch.no_grad()
+def grouped_log_probs(
+    net: torch.nn.Module,
+    tokens: torch.Tensor,
+    groups: torch.Tensor,
+    features: torch.Tensor | None = None,
+    batch_size: int = 256,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(log_probs, top) of each target's group in k partitions of the vocabulary, both (n, L - 1, k).
+
+    tokens and features as in step_log_probs; groups: (k, n_values) int64, the group of each value in
+    each partition (e.g. its pitch, its duration). A group's probability is the sum of its values'
+    (the marginal of the joint softmax), in float64 so that unlikely groups keep a finite log.
+    top: whether the target's group is the most likely group.
+    """
+    groups = groups.to(tokens.device)
+    log_probs, top = [], []
+    for i, rows in enumerate(tokens.split(batch_size)):
+        heard = None if features is None else features[i * batch_size : (i + 1) * batch_size].to(rows.device)
+        logits, _ = net(rows[:, :-1], features=heard)  # (rows, L - 1, n_values)
+        probs = logits.double().softmax(-1)
+        picked, best = [], []
+        for partition in groups:
+            into = partition.expand_as(probs)
+            marginal = probs.new_zeros(*probs.shape[:-1], int(partition.max()) + 1).scatter_add_(-1, into, probs)
+            target = partition[rows[:, 1:]]  # (rows, L - 1)
+            picked.append(marginal.gather(-1, target[..., None])[..., 0].log())
+            best.append(marginal.argmax(-1) == target)
+        log_probs.append(torch.stack(picked, -1).float())
+        top.append(torch.stack(best, -1))
+    return torch.cat(log_probs), torch.cat(top)
+
+
 def prefix_log_probs(
     net,
     tokens: torch.Tensor,

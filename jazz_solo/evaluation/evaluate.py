@@ -16,6 +16,9 @@ metrics.json is one flat object (null where too few pieces qualify). Keys:
     n_corpus_pieces, n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
+    note_perplexity_R, note_accuracy_R, note_bigram_perplexity_R, note_field_bigram_perplexity_R
+                                                           for a note-level tokenizer (pitch), each reading R
+                                                           of joint, pitch, duration (per_note.py)
     chord_tone_share, scale_share, approach_resolution_share   the solos; corpus_* and heldout_* likewise
     longest_copied_run, longest_copied_run_max, copied_8gram_share   the solos against the training
                                                            split; heldout_* for held-out windows
@@ -51,6 +54,7 @@ from jazz_solo.corpus.split import held_out, split_sequences
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.evaluation import metrics as M
 from jazz_solo.evaluation.c2st import c2st_metrics
+from jazz_solo.evaluation.per_note import note_metrics
 from jazz_solo.evaluation.verdict import progression_line
 from jazz_solo.evaluation.writeup import FEW_PIECES, NGRAM, PREFIX, few_pieces, report_markdown, write_media
 from jazz_solo.generation import solos_for
@@ -86,10 +90,16 @@ def model_scores(
 
 
 def prediction_metrics(
-    net: SoloNet, train: list[list[int]], val: list[list[int]], data: DataConfig, contexts: tuple | None = None
+    net: SoloNet,
+    train: list[list[int]],
+    val: list[list[int]],
+    data: DataConfig,
+    vocab: list[str],
+    contexts: tuple | None = None,
 ) -> dict:
     """The model and the unigram / bigram baselines on the validation windows training used (every
-    val_stride-th), so that val_cross_entropy is the checkpoint's val_loss.
+    val_stride-th), so that val_cross_entropy is the checkpoint's val_loss; for a note-level tokenizer,
+    per-note perplexities too (per_note.py).
 
     contexts: for a conditioned network, (the validation split's context ids per piece, their table).
     """
@@ -108,6 +118,8 @@ def prediction_metrics(
     }
     for name, values in scores.items():
         found |= {f"{name}_{key}": value for key, value in values.items()}
+    if get_tokenizer(data.tokenizer).note_level:
+        found |= note_metrics(net, vocab, windows, train, features)
     return found
 
 
@@ -212,7 +224,7 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise}
     found |= {"condition": ckpt.spec.condition, "chords": cfg.chords, "progression": progression_line(progression)}
     found["progression_name"] = progression.describe()  # its tune, or its chords, as generate logs it
-    found |= prediction_metrics(ckpt.net, train, val, data, contexts)
+    found |= prediction_metrics(ckpt.net, train, val, data, ckpt.vocab, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 
     found["mean_log_prob"] = float(np.mean([s.log_prob for s in solos]))

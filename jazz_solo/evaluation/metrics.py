@@ -59,6 +59,15 @@ def ngram_scores(log_probs: np.ndarray, previous: np.ndarray, targets: np.ndarra
     return prediction_scores(nll, correct)
 
 
+def grouped_ngram_scores(
+    log_probs: np.ndarray, previous: np.ndarray, targets: np.ndarray, groups: np.ndarray
+) -> dict[str, float]:
+    """ngram_scores for each target's group (groups: (n_values,) int, the group of each value): the n-gram's
+    probability of a group is the sum of its values'."""
+    marginal = np.exp(log_probs) @ np.eye(groups.max() + 1)[groups]  # (n_groups,) or (n_values, n_groups)
+    return ngram_scores(np.log(marginal), previous, groups[targets])
+
+
 # ---------------------------------------------------------------- pieces and music features
 
 

@@ -107,6 +107,16 @@ def report_markdown(found: dict, shown: list) -> str:
     ]
     for name, label in (("val", "checkpoint"), ("bigram", "bigram, add-one"), ("unigram", "unigram, add-one")):
         lines.append(_row(label, [found[f"{name}_{k}"] for k in ("cross_entropy", "perplexity", "accuracy")]))
+    if "note_perplexity_pitch" in found:  # a note-level tokenizer: a value is a pitch (or rest) and a duration
+        lines += ["", "Per note: perplexity of the value, of its pitch alone and of its duration alone.", ""]
+        lines += _header("model", "joint", "pitch", "duration", "pitch x duration")
+        for prefix, label in (
+            ("note_", "checkpoint"),
+            ("note_bigram_", "bigram of the values, add-one"),
+            ("note_field_bigram_", "bigram of each field's own stream, add-one"),
+        ):
+            joint, pitch, duration = (found[f"{prefix}perplexity_{r}"] for r in ("joint", "pitch", "duration"))
+            lines.append(_row(label, [joint, pitch, duration, pitch * duration]))
     lines += [
         "",
         "## Jazz measures",

@@ -201,6 +201,7 @@ class GrammarTokenizer:
     """The exercise's values: role over the chord, duration, bracket for the next pitch."""
 
     name: ClassVar[str] = "grammar"
+    note_level: ClassVar[bool] = False  # a role is not a pitch: the note it becomes depends on the realisation
 
     def encode(self, score: Score) -> list[str]:
         progression = score.progression

@@ -28,6 +28,7 @@ from jazz_solo.music.score import Note, Score, duration_text, parse_duration, sn
 
 class Tokenizer(Protocol):
     name: ClassVar[str]
+    note_level: ClassVar[bool]  # each value fixes a note's pitch (or a rest) and its duration: see note_fields
 
     def encode(self, score: Score) -> list[str]:
         """The score's solo as values."""
@@ -50,6 +51,7 @@ class PitchTokenizer:
     """One value per note (absolute pitch + duration) or rest: chord-blind, exact round trip."""
 
     name: ClassVar[str] = "pitch"
+    note_level: ClassVar[bool] = True
 
     def encode(self, score: Score) -> list[str]:
         notes = score.notes
@@ -84,6 +86,15 @@ class PitchTokenizer:
 def value_length(value: str) -> float:
     """The time a value takes, in quarter notes: every tokenizer writes it second ("C,0.250,<m2,P-4>", "R,1.000")."""
     return parse_duration(value.split(",")[1])
+
+
+def note_fields(value: str) -> tuple[str, str]:
+    """(pitch, duration) of a note-level value, as written: "Eb5,0.667" -> ("Eb5", "0.667"), "R,1.000" -> ("R", ...).
+
+    Values that share a field form the groups over which per-note perplexity sums a joint distribution.
+    """
+    head, duration = value.split(",")[:2]
+    return head, duration
 
 
 TOKENIZERS: dict[str, type] = {GrammarTokenizer.name: GrammarTokenizer, PitchTokenizer.name: PitchTokenizer}

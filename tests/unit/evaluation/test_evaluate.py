@@ -47,6 +47,7 @@ def test_metrics_json_is_flat_and_complete(evaluation, trained_ckpt):
     assert found["corpus_chord_tone_share"] == 1  # the embedded corpus plays chord tones on every beat
     assert 1 <= found["longest_copied_run"] <= 32 and 0 <= found["copied_8gram_share"] <= 1
     assert found["n_solos"] == 8 and found["n_corpus_pieces"] >= 2
+    assert "note_perplexity_pitch" not in found  # the grammar's values are roles, not notes
     assert found["ckpt_sha256"] == hashlib.sha256(trained_ckpt.read_bytes()).hexdigest()
 
 
