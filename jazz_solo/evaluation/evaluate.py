@@ -53,6 +53,7 @@ from jazz_solo.corpus.encoding import EncodedCorpus, encode_values
 from jazz_solo.corpus.split import held_out, split_sequences
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.evaluation import metrics as M
+from jazz_solo.evaluation import ngrams
 from jazz_solo.evaluation.c2st import c2st_metrics
 from jazz_solo.evaluation.per_note import note_metrics
 from jazz_solo.evaluation.verdict import progression_line
@@ -86,7 +87,7 @@ def model_scores(
     """Teacher-forced scores on windows (n, Tx + 1): inputs the first Tx values (and, for a conditioned
     network, their features (n, Tx, n_features)), targets the last Tx."""
     log_probs, top = step_log_probs(net, windows.to(next(net.parameters()).device), features, batch_size=batch_size)
-    return M.prediction_scores(-log_probs.flatten().cpu().numpy(), top.flatten().cpu().numpy())
+    return ngrams.prediction_scores(-log_probs.flatten().cpu().numpy(), top.flatten().cpu().numpy())
 
 
 def prediction_metrics(
@@ -113,8 +114,8 @@ def prediction_metrics(
     found = {"val_targets": len(targets)}
     scores = {
         "val": model_scores(net, windows, features),
-        "unigram": M.ngram_scores(M.unigram_log_probs(train, net.n_values), previous, targets),
-        "bigram": M.ngram_scores(M.bigram_log_probs(train, net.n_values), previous, targets),
+        "unigram": ngrams.ngram_scores(ngrams.unigram_log_probs(train, net.n_values), previous, targets),
+        "bigram": ngrams.ngram_scores(ngrams.bigram_log_probs(train, net.n_values), previous, targets),
     }
     for name, values in scores.items():
         found |= {f"{name}_{key}": value for key, value in values.items()}
@@ -251,8 +252,8 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
         found |= {f"{PREFIX[key]}{name}": share for name, share in M.jazz_shares(members).items()}
     index = {v: i for i, v in enumerate(ckpt.vocab)}
     generated_values = [[index[v] for v in s.values] for s in solos]
-    found |= M.originality(generated_values, train, NGRAM)
-    found |= {f"heldout_{k}": v for k, v in M.originality(heldout_windows, train, NGRAM).items()}
+    found |= ngrams.originality(generated_values, train, NGRAM)
+    found |= {f"heldout_{k}": v for k, v in ngrams.originality(heldout_windows, train, NGRAM).items()}
     features, curves = feature_metrics(sets)
     found |= features
     # The classifier judges whole solos, cut its own way; a one-piece corpus has only its pieces.

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from jazz_solo.evaluation import metrics as M
+from jazz_solo.evaluation import ngrams
 from jazz_solo.music.tokenizers import note_fields
 from jazz_solo.scoring import grouped_log_probs
 
@@ -45,17 +45,19 @@ def note_metrics(
     device = next(net.parameters()).device
     log_probs, top = grouped_log_probs(net, windows.to(device), torch.as_tensor(groups), features)
     previous, targets = windows[:, :-1].flatten().numpy(), windows[:, 1:].flatten().numpy()
-    bigram = M.bigram_log_probs(train, len(vocab))
+    bigram = ngrams.bigram_log_probs(train, len(vocab))
     found = {}
     for k, reading in enumerate(READINGS):
-        model = M.prediction_scores(-log_probs[..., k].flatten().cpu().numpy(), top[..., k].flatten().cpu().numpy())
-        baseline = M.grouped_ngram_scores(bigram, previous, targets, groups[k])
+        model = ngrams.prediction_scores(
+            -log_probs[..., k].flatten().cpu().numpy(), top[..., k].flatten().cpu().numpy()
+        )
+        baseline = ngrams.grouped_ngram_scores(bigram, previous, targets, groups[k])
         found[f"note_perplexity_{reading}"] = model["perplexity"]
         found[f"note_accuracy_{reading}"] = model["accuracy"]
         found[f"note_bigram_perplexity_{reading}"] = baseline["perplexity"]
         field = groups[k]  # the field's own stream: a bigram over its groups
-        own = M.bigram_log_probs([field[np.asarray(seq, dtype=int)] for seq in train], int(field.max()) + 1)
-        found[f"note_field_bigram_perplexity_{reading}"] = M.ngram_scores(own, field[previous], field[targets])[
+        own = ngrams.bigram_log_probs([field[np.asarray(seq, dtype=int)] for seq in train], int(field.max()) + 1)
+        found[f"note_field_bigram_perplexity_{reading}"] = ngrams.ngram_scores(own, field[previous], field[targets])[
             "perplexity"
         ]
     return found

@@ -9,6 +9,7 @@ import pytest
 
 from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.evaluation import metrics as M
+from jazz_solo.evaluation import ngrams
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.score import Note
 
@@ -99,29 +100,31 @@ def test_bigram_perplexity_on_a_deterministic_cycle_is_one():
     train, val = [cycle], [cycle[:200]]
     windows = np.array([val[0][s : s + 11] for s in range(0, 190)])
     previous, targets = windows[:, :-1].ravel(), windows[:, 1:].ravel()
-    bigram = M.ngram_scores(M.bigram_log_probs(train, 5), previous, targets)
-    unigram = M.ngram_scores(M.unigram_log_probs(train, 5), previous, targets)
+    bigram = ngrams.ngram_scores(ngrams.bigram_log_probs(train, 5), previous, targets)
+    unigram = ngrams.ngram_scores(ngrams.unigram_log_probs(train, 5), previous, targets)
     assert bigram["perplexity"] == pytest.approx(1.0, abs=0.01) and bigram["accuracy"] == 1
     assert unigram["perplexity"] == pytest.approx(5.0, rel=0.01)
     # Add-one smoothing: a transition never seen still gets probability, so nothing is infinite.
-    assert np.isfinite(M.ngram_scores(M.bigram_log_probs(train, 6), np.array([5]), np.array([0]))["perplexity"])
+    assert np.isfinite(
+        ngrams.ngram_scores(ngrams.bigram_log_probs(train, 6), np.array([5]), np.array([0]))["perplexity"]
+    )
 
 
 def test_originality_flags_copies_and_not_unseen_values():
     rng = random.Random(0)
     corpus = [[rng.randrange(30) for _ in range(200)] for _ in range(3)]
     copy = corpus[1][50:114]
-    found = M.originality([copy], corpus)
+    found = ngrams.originality([copy], corpus)
     assert found["longest_copied_run"] == 64 and found["copied_8gram_share"] == 1
     unseen = list(range(100, 164))
     rng.shuffle(unseen)
-    found = M.originality([unseen], corpus)
+    found = ngrams.originality([unseen], corpus)
     assert found["copied_8gram_share"] == 0 and found["longest_copied_run"] == 0
     # A 10-value quote inside new material: 3 of its 6 8-grams are copied; runs never cross pieces.
     quoted = [100, 101] + corpus[0][3:13] + [102]
-    found = M.originality([quoted], corpus)
+    found = ngrams.originality([quoted], corpus)
     assert found["longest_copied_run"] == 10 and found["copied_8gram_share"] == pytest.approx(3 / 6)
-    assert M.copied_run_lengths([7, 8], [[5, 6, 7], [8, 9]]).tolist() == [1, 1]
+    assert ngrams.copied_run_lengths([7, 8], [[5, 6, 7], [8, 9]]).tolist() == [1, 1]
 
 
 def test_overlap_and_kl_of_same_and_disjoint_samples():

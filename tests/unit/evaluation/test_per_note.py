@@ -8,7 +8,7 @@ import torch
 
 from conftest import tiny_train_config
 from jazz_solo.config import EvaluateConfig
-from jazz_solo.evaluation import metrics as M
+from jazz_solo.evaluation import ngrams
 from jazz_solo.evaluation.evaluate import evaluate
 from jazz_solo.evaluation.per_note import note_groups, note_metrics
 from jazz_solo.music.tokenizers import get_tokenizer, note_fields
@@ -49,14 +49,14 @@ def test_the_model_reading_is_the_marginal_of_its_softmax():
 
 def test_the_bigram_baseline_is_read_the_same_way():
     train = [[0, 2, 3, 1, 4, 5, 0, 2]]
-    bigram = M.bigram_log_probs(train, len(VOCAB))
+    bigram = ngrams.bigram_log_probs(train, len(VOCAB))
     previous, targets = np.array([0, 2, 3]), np.array([2, 3, 1])
     duration = note_groups(VOCAB)[2]
-    found = M.grouped_ngram_scores(bigram, previous, targets, duration)
+    found = ngrams.grouped_ngram_scores(bigram, previous, targets, duration)
     by_hand = [np.exp(bigram[p])[duration == duration[t]].sum() for p, t in zip(previous, targets)]
     assert found["cross_entropy"] == pytest.approx(-np.mean(np.log(by_hand)))
-    identity = M.grouped_ngram_scores(bigram, previous, targets, np.arange(len(VOCAB)))
-    assert identity == pytest.approx(M.ngram_scores(bigram, previous, targets))
+    identity = ngrams.grouped_ngram_scores(bigram, previous, targets, np.arange(len(VOCAB)))
+    assert identity == pytest.approx(ngrams.ngram_scores(bigram, previous, targets))
 
 
 def test_note_metrics_give_every_reading_and_its_baseline():
