@@ -50,6 +50,7 @@ class DataConfig:
     seed: int = 0  # the embedded corpus's seed; holdout=solos/performers: which ones are held out
     holdout: str = "spaced"  # validation: spaced (evenly spaced pieces), solos or performers (drawn from seed)
     min_count: int = 1  # vocabulary: a value seen fewer times maps to the nearest kept one (music/vocabulary.py)
+    transpose: int = 0  # tokenizer=pitch: training solos also shifted by -k..+k semitones (6: all 12 keys)
     # WJazzD only (data=wjazzd): which solos, from their metadata; null: any. Case does not matter.
     performer: list[str] | None = None  # part of a name, e.g. [Coltrane, Charlie Parker]
     title: list[str] | None = None  # part of a title
@@ -70,6 +71,12 @@ class DataConfig:
         _check(self.batch_size >= 1, f"data.batch_size must be >= 1, got {self.batch_size}")
         _check(self.holdout in HOLDOUTS, f"data.holdout must be one of {', '.join(HOLDOUTS)}, got {self.holdout!r}")
         _check(self.min_count >= 1, f"data.min_count must be >= 1, got {self.min_count}")
+        _check(0 <= self.transpose <= 6, f"data.transpose must be 0..6 semitones, got {self.transpose}")
+        _check(
+            self.transpose == 0 or self.tokenizer == "pitch",
+            "data.transpose needs data.tokenizer=pitch (the grammar's values are roles against the chord: a key "
+            "change leaves them as they are)",
+        )
         for metre in self.metre or []:
             top, _, bottom = str(metre).partition("/")
             _check(top.isdigit() and bottom.isdigit(), f"data.metre: {metre!r} is not a metre like 4/4")

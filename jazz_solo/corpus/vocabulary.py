@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pretty_midi
 
@@ -59,16 +59,28 @@ def nearest(value: str, kept: dict[str, dict[float, list[Candidate]]], tokenizer
     return min(by_duration[closest], key=steps)[0]
 
 
+def kept_by_kind(kept: Sequence[str], tokenizer: str) -> dict[str, dict[float, list[Candidate]]]:
+    """Kept values as `nearest` searches them: kind -> duration -> candidates."""
+    by_kind: dict[str, dict[float, list[Candidate]]] = {}
+    for v in kept:
+        kind, duration, pitch = features(v, tokenizer)
+        by_kind.setdefault(kind, {}).setdefault(duration, []).append((v, pitch))
+    return by_kind
+
+
+def value_mapper(kept: Sequence[str], tokenizer: str) -> Callable[[str], str]:
+    """value -> itself if kept, else its nearest kept value: the policy for values met after the
+    vocabulary was made (a transposed copy's, corpus/transpose.py)."""
+    kept_set, by_kind = set(kept), kept_by_kind(kept, tokenizer)
+    return lambda v: v if v in kept_set else nearest(v, by_kind, tokenizer)
+
+
 def vocabulary(sequences: Sequence[Sequence[str]], min_count: int, tokenizer: str) -> tuple[list[str], dict[str, str]]:
     """(sorted kept values, value -> kept value for every value of the corpus)."""
     counts = Counter(v for values in sequences for v in values)
     kept = sorted(v for v, n in counts.items() if n >= min_count)
     if not kept:  # a tiny corpus and a large min_count: keep the most common value rather than nothing
         kept = [min(counts, key=lambda v: (-counts[v], v))]
-    by_kind: dict[str, dict[float, list[Candidate]]] = {}
-    for v in kept:
-        kind, duration, pitch = features(v, tokenizer)
-        by_kind.setdefault(kind, {}).setdefault(duration, []).append((v, pitch))
-    kept_set = set(kept)
-    mapping = {v: v if v in kept_set else nearest(v, by_kind, tokenizer) for v in counts}
+    to_kept = value_mapper(kept, tokenizer)
+    mapping = {v: to_kept(v) for v in counts}
     return kept, mapping

@@ -40,6 +40,12 @@ def on_grid(step: int) -> bool:
     return step % (GRID // 4) == 0 or step % (GRID // 3) == 0
 
 
+def transpose_context(context: Context, shift: int) -> Context:
+    """The context with its chords `shift` semitones up (pitch classes and roots rotate; the bar
+    position stays)."""
+    return tuple(sorted(f if f >= STEP else f - f % 12 + (f % 12 + shift) % 12 for f in context))
+
+
 @cache  # a corpus has a few thousand distinct values, each played many times
 def value_steps(value: str) -> int:
     """A value's length in grid steps."""

@@ -82,6 +82,20 @@ class PitchTokenizer:
             time = snap(time + duration)
         return notes
 
+    @staticmethod
+    def pitch(value: str) -> int | None:
+        """A value's MIDI pitch; None for a rest."""
+        head = value.partition(",")[0]
+        return None if head == REST else int(pretty_midi.note_name_to_number(head))
+
+    @classmethod
+    def transpose(cls, value: str, shift: int) -> str:
+        """The value `shift` semitones up (a rest stays a rest), e.g. ("Eb5,0.667", 2) -> "F5,0.667"."""
+        pitch = cls.pitch(value)
+        if pitch is None:
+            return value
+        return f"{pretty_midi.note_number_to_name(pitch + shift)},{value.partition(',')[2]}"
+
 
 def value_length(value: str) -> float:
     """The time a value takes, in quarter notes: every tokenizer writes it second ("C,0.250,<m2,P-4>", "R,1.000")."""

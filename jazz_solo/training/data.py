@@ -20,6 +20,7 @@ zeroed and the last step left without a target (PAD). Validation always uses sli
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -35,9 +36,12 @@ from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.download import NOTICE
 from jazz_solo.corpus.encoding import encode_values
 from jazz_solo.corpus.split import default_progression, held_out, split_sequences
+from jazz_solo.corpus.transpose import transpose_split
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
 from jazz_solo.windows import exercise_windows, sliding_windows, val_stride
+
+log = logging.getLogger(__name__)
 
 
 def too_short(cfg: DataConfig, train: list[list[int]], val: list[list[int]], one_piece: bool) -> str:
@@ -187,10 +191,16 @@ class JazzDataModule(pl.LightningDataModule):
         if len(train_windows) == 0 or len(val_windows) == 0:
             raise JazzSoloError(f"{where}: {too_short(cfg, train, val, one_piece=len(sequences) == 1)}")
         self.split_values = (sum(map(len, train)), sum(map(len, val)))
-        train_contexts, val_contexts = (None, None)
-        if corpus.contexts is not None:
-            train_contexts, val_contexts = windows(*split_sequences(corpus.contexts, cfg.val_fraction, held))
-        table = multi_hot(corpus.context_keys) if corpus.contexts is not None else None
+        contexts = split_sequences(corpus.contexts, cfg.val_fraction, held) if corpus.contexts else None
+        keys = corpus.context_keys
+        if cfg.transpose:  # copies of the training solos in other keys; validation stays as played
+            more = transpose_split(train, contexts and contexts[0], keys, self.vocab, cfg.tokenizer, cfg.transpose)
+            log.info("data.transpose=%d: %d copies of the %d training solos", cfg.transpose, more.copies, len(train))
+            train, keys = more.sequences, more.context_keys
+            contexts = contexts and (more.contexts, contexts[1])
+            train_windows = windows(train, val)[0]
+        train_contexts, val_contexts = windows(*contexts) if contexts else (None, None)
+        table = multi_hot(keys) if contexts else None
         self.train_set = WindowDataset(train_windows, train_contexts, table)
         self.val_set = WindowDataset(val_windows, val_contexts, table)
 
