@@ -4,18 +4,24 @@ loads by "pretrained:NAME" and plays the source's solos; the file is weights onl
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 import torch
 
 import jazz_solo
+from conftest import WJAZZD_EXTRACT
 from jazz_solo import pretrained
-from jazz_solo.checkpoint import export_pretrained, load_checkpoint, resolve_checkpoint
-from jazz_solo.config import GenerateConfig
+from jazz_solo.checkpoint import Checkpoint, Spec, export_pretrained, load_checkpoint, resolve_checkpoint
+from jazz_solo.config import DataConfig, GenerateConfig, ModelConfig
+from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.download import NOTICE
+from jazz_solo.corpus.encoding import encode_values
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.evaluation.evaluate import default_out
-from jazz_solo.generation import generate
+from jazz_solo.evaluation.evaluate import default_out, training_corpus
+from jazz_solo.generation import generate, progression_for
+from jazz_solo.music.chords import Progression
 from jazz_solo.pretrained.export import export
 
 
@@ -94,3 +100,26 @@ def test_a_checkpoint_that_does_not_load_is_never_exported(tmp_path):
     with pytest.raises(JazzSoloError, match="not a readable checkpoint"):
         export_pretrained(junk, tmp_path / "out.pt")
     assert list(tmp_path.iterdir()) == [junk]
+
+
+def wjazzd_model(tmp_path: Path) -> Checkpoint:
+    """A model as a user gets it: spec of a WJazzD training (its vocabulary, the ODbL notice) whose recorded
+    copy is on the trainer's machine, not here; fresh weights (what is tested is where the corpus is read)."""
+    data = DataConfig(path=str(tmp_path / "trainers" / "wjazzd"), Tx=12)
+    vocab = encode_values(DataConfig(path=str(WJAZZD_EXTRACT), Tx=12)).vocab
+    backing = Progression.parse("Dm7 G7 | Cmaj7", 120.0, 4).to_dict()
+    spec = Spec(asdict(ModelConfig(n_a=8)), asdict(data), vocab, [1] * len(vocab), backing, licence=NOTICE)
+    return Checkpoint(spec.build_net().eval(), spec, "pretrained:wjazzd")
+
+
+def test_a_wjazzd_model_away_from_its_corpus_reads_data_wjazzd_or_says_how_to_fetch_it(tmp_path, monkeypatch, cache):
+    model = wjazzd_model(tmp_path)
+    assert progression_for(model).spans == Progression.from_dict(model.spec.backing).spans  # no WJazzD needed
+    monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(WJAZZD_EXTRACT))
+    data, corpus = training_corpus(model)
+    assert data.path == str(WJAZZD_EXTRACT) and corpus.vocab == model.vocab
+    assert progression_for(model, "wjazzd:Savoy Blues").title == "Savoy Blues (Kid Ory)"
+    monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(tmp_path / "data" / "wjazzd"))
+    for call in (lambda: training_corpus(model), lambda: progression_for(model, "wjazzd:Savoy Blues")):
+        with pytest.raises(JazzSoloError, match=r"^pretrained:wjazzd was trained on WJazzD, which is not here \(make"):
+            call()
