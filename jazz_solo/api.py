@@ -2,7 +2,7 @@
 
     import jazz_solo
 
-    model = jazz_solo.load("outputs/train/<run>")
+    model = jazz_solo.load("outputs/train/<run>")   # or a shipped model: jazz_solo.load("pretrained:wjazzd")
     (solo,) = model.generate(chords="Dm7 G7 | Cmaj7", strategy="sample", seed=3, bars=8)
     solo.write_midi("solo.mid")
     solo.write("solo.png")   # .png, .wav, .musicxml or .mid, as the suffix says
@@ -52,9 +52,9 @@ class Model:
 
 
 def load(ckpt: str | os.PathLike, device: str = "cpu") -> Model:
-    """The model of a checkpoint written by train.py, or of a run folder (its best checkpoint)."""
-    path = resolve_checkpoint(ckpt)
-    return Model(path, load_checkpoint(path, device), device)
+    """The model of a checkpoint written by train.py, of a run folder (its best checkpoint), or a model shipped
+    with the package: "pretrained:NAME" (jazz_solo.pretrained.available() lists them)."""
+    return Model(resolve_checkpoint(ckpt), load_checkpoint(ckpt, device), device)
 
 
 def evaluate(ckpt: str | os.PathLike, n: int = 200, out: str | os.PathLike | None = None, **options) -> dict:

@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from jazz_solo.corpus.download import NOTICE
 from jazz_solo.corpus.wjazzd_csv import BEATS, MELODY, read_solo_rows, regular_file, solo_files
 from jazz_solo.corpus.wjazzd_db import read_db_infos, read_db_solo_rows
 from jazz_solo.corpus.wjazzd_meta import META, SoloInfo, info_from_name, read_meta
@@ -57,6 +58,35 @@ def is_wjazzd(path: str | os.PathLike) -> bool:
     if path.is_dir():
         return has_meta(path) or ((path / MELODY).is_dir() and (path / BEATS).is_dir())
     return path.is_file() and path.suffix == ".db"
+
+
+def trained_on_wjazzd(data: dict, licence: str | None) -> bool:
+    """Whether a checkpoint's spec (its data settings and licence) is of a WJazzD model, also where the
+    recorded copy is gone: training gives exactly those models WJazzD's notice."""
+    path = data.get("path")
+    return licence == NOTICE or (path is not None and is_wjazzd(path))
+
+
+def corpus_path(data: dict, licence: str | None, who: str) -> str | None:
+    """The training corpus to read for a checkpoint's spec (`who` names the checkpoint in the error): the
+    path training recorded where it is here, else for a WJazzD model the copy `make wjazzd` makes
+    (WJAZZD_PATH), so a model trained elsewhere (a pretrained one) finds it. None: the embedded corpus."""
+    path = data.get("path")
+    if path is None or Path(path).exists() or not trained_on_wjazzd(data, licence):
+        return path  # a missing file of another corpus: its reader says so
+    if is_wjazzd(WJAZZD_PATH):
+        return WJAZZD_PATH
+    raise JazzSoloError(f"{who} was trained on WJazzD, which is not here (make wjazzd fetches it to {WJAZZD_PATH})")
+
+
+def tunes_path(data: dict, licence: str | None, who: str) -> str:
+    """The WJazzD to read `chords=wjazzd:<tune>` from: a WJazzD model's own corpus (corpus_path), else WJAZZD_PATH."""
+    if trained_on_wjazzd(data, licence):
+        return str(corpus_path(data, licence, who))
+    if not is_wjazzd(WJAZZD_PATH):
+        fetch = f"make wjazzd fetches it to {WJAZZD_PATH}"
+        raise JazzSoloError(f"chords=wjazzd:<tune> reads WJazzD, which is not here ({fetch})")
+    return WJAZZD_PATH
 
 
 def read_infos(path: str | os.PathLike) -> list[SoloInfo]:

@@ -46,9 +46,10 @@ import numpy as np
 import torch
 
 from jazz_solo.atomic import write_text
-from jazz_solo.checkpoint import load_checkpoint, resolve_checkpoint
+from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from jazz_solo.conditioning import context_features, multi_hot
 from jazz_solo.config import DataConfig, EvaluateConfig
+from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.encoding import EncodedCorpus, encode_values
 from jazz_solo.corpus.split import held_out, split_sequences
 from jazz_solo.errors import JazzSoloError
@@ -61,6 +62,7 @@ from jazz_solo.evaluation.writeup import FEW_PIECES, NGRAM, PREFIX, few_pieces, 
 from jazz_solo.generation import solos_for
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet
+from jazz_solo.pretrained import PRETRAINED_PREFIX, is_pretrained
 from jazz_solo.runs import file_record, own_folder, write_json
 from jazz_solo.scoring import step_log_probs
 from jazz_solo.windows import sliding_windows, val_stride
@@ -75,9 +77,12 @@ class Evaluation:
     report: Path  # report.md
 
 
-def default_out(ckpt_path: str | os.PathLike) -> Path:
-    """`evaluation/` in the run folder of a checkpoint in `<run>/checkpoints/`, else beside the checkpoint."""
-    folder = Path(ckpt_path).resolve().parent
+def default_out(ckpt: str | os.PathLike) -> Path:
+    """`evaluation/` in the run folder of a checkpoint in `<run>/checkpoints/`, else beside the checkpoint;
+    for pretrained:NAME outputs/pretrained/NAME/evaluation (beside its file is inside the installed package)."""
+    if is_pretrained(ckpt):
+        return Path("outputs") / "pretrained" / str(ckpt).removeprefix(PRETRAINED_PREFIX) / "evaluation"
+    folder = resolve_checkpoint(ckpt).resolve().parent
     return (folder.parent if folder.name == "checkpoints" else folder) / "evaluation"
 
 
@@ -124,18 +129,21 @@ def prediction_metrics(
     return found
 
 
-def training_corpus(ckpt_path: str, data: DataConfig, vocab: list[str], condition: str = "none") -> EncodedCorpus:
-    """The checkpoint's corpus read and encoded again; it must give the vocabulary training saw."""
+def training_corpus(ckpt: Checkpoint) -> tuple[DataConfig, EncodedCorpus]:
+    """The checkpoint's data settings, reading its corpus where it is here (wjazzd.corpus_path), and that
+    corpus read and encoded again; it must give the vocabulary training saw."""
+    spec = ckpt.spec
+    data = DataConfig(**{**spec.data, "path": wjazzd.corpus_path(spec.data, spec.licence, ckpt.name)})
     try:
-        corpus = encode_values(data, condition)
+        corpus = encode_values(data, spec.condition)
     except JazzSoloError as err:
-        raise JazzSoloError(f"{ckpt_path}: cannot read its training corpus ({err})") from None
-    if corpus.vocab != vocab:
+        raise JazzSoloError(f"{ckpt.name}: cannot read its training corpus ({err})") from None
+    if corpus.vocab != ckpt.vocab:
         where = data.path or "the embedded corpus"
         raise JazzSoloError(
-            f"{ckpt_path}: its training corpus ({where}) no longer gives the vocabulary it was trained on"
+            f"{ckpt.name}: its training corpus ({where}) no longer gives the vocabulary it was trained on"
         )
-    return corpus
+    return data, corpus
 
 
 def corpus_pieces(
@@ -202,16 +210,15 @@ def feature_metrics(sets: dict[str, list[M.Piece]]) -> tuple[dict, dict]:
 def evaluate(cfg: EvaluateConfig) -> Evaluation:
     """Generate cfg.n solos, measure them and the model against the corpus, write the report folder."""
     started = time.perf_counter()
-    cfg.ckpt = str(resolve_checkpoint(cfg.ckpt))
     out = Path(cfg.out) if cfg.out else default_out(cfg.ckpt)
     if out.exists() and not out.is_dir():
         raise JazzSoloError(f"{out}: exists and is not a folder")
     taken = [out / name for name in ("report.md", "metrics.json") if (out / name).exists()]
     if taken and not cfg.overwrite:
         raise JazzSoloError(f"{taken[0]}: exists (choose another out= or pass overwrite=true)")
-    ckpt = load_checkpoint(cfg.ckpt, cfg.device)
-    data = DataConfig(**ckpt.spec.data)
-    corpus = training_corpus(cfg.ckpt, data, ckpt.vocab, ckpt.spec.condition)
+    ckpt = load_checkpoint(cfg.ckpt, cfg.device)  # named as given in messages (a run folder, pretrained:NAME)
+    cfg.ckpt = str(resolve_checkpoint(cfg.ckpt))
+    data, corpus = training_corpus(ckpt)
     held = held_out(corpus, data) if len(corpus.sequences) > 1 else None
     train, val = split_sequences(corpus.sequences, data.val_fraction, held)
     contexts = None

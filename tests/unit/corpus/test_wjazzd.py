@@ -230,3 +230,21 @@ def test_tunes_lists_title_performer_key_tempo_and_form():
     assert len(lines) == 2 and lines[0].split() == "Gut Bucket Blues Kid Ory C maj 150 bpm A, 12 bars".split()
     missing = run_in_process("-m", "jazz_solo.corpus", "tunes", "--path", "nowhere")
     assert missing.returncode == 2 and "nowhere: no WJazzD here (make wjazzd, or --path DIR" in missing.stderr
+
+
+def test_a_wjazzd_model_reads_its_recorded_copy_else_data_wjazzd_else_says_how_to_fetch_it(tmp_path, monkeypatch):
+    from jazz_solo.corpus.download import NOTICE
+
+    gone = {"path": str(tmp_path / "trainers" / "wjazzd")}  # the trainer's copy, not on this machine
+    monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(WJAZZD_EXTRACT))
+    assert wjazzd.corpus_path({"path": str(WJAZZD_EXTRACT)}, None, "m") == str(WJAZZD_EXTRACT)  # recorded, here
+    assert wjazzd.corpus_path(gone, NOTICE, "m") == wjazzd.tunes_path(gone, NOTICE, "m") == str(WJAZZD_EXTRACT)
+    assert wjazzd.corpus_path({"path": None}, None, "m") is None  # the embedded corpus
+    assert wjazzd.corpus_path(gone, None, "m") == gone["path"]  # another corpus's missing file: its reader says so
+    monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(tmp_path / "data" / "wjazzd"))
+    with pytest.raises(JazzSoloError) as error:
+        wjazzd.corpus_path(gone, NOTICE, "pretrained:wjazzd")
+    fetch = f"(make wjazzd fetches it to {tmp_path / 'data' / 'wjazzd'})"
+    assert str(error.value) == f"pretrained:wjazzd was trained on WJazzD, which is not here {fetch}"
+    with pytest.raises(JazzSoloError, match=r"^chords=wjazzd:<tune> reads WJazzD, which is not here \(make wjazzd"):
+        wjazzd.tunes_path({"path": None}, None, "m")
