@@ -11,7 +11,7 @@ Sets compared (the measures themselves are in metrics.py; report.md and its figu
     held-out  the validation split, cut the same way: what a model that had learnt the corpus's
               style perfectly would score, so its figures are the ones to aim at.
 
-metrics.json is one flat object (null where too few pieces qualify). Keys:
+metrics.json is one flat object (null where too few pieces qualify; with tunes=, progression and tunes are lists). Keys:
     ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, realise, condition, chords (as given),
     progression (the chords played, bar by bar), progression_name, tunes (with tunes=: id, title, performer,
     tempo, n_solos of each; progression then lists each tune's chords), segment_bars,
