@@ -7,9 +7,10 @@ import logging
 
 import pytest
 
-from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_in_process, tiny_train_config
+from conftest import WJAZZD_EXTRACT, assert_one_line_error, run_in_process, shared_file, tiny_train_config
 from jazz_solo.checkpoint import load_checkpoint
 from jazz_solo.config import DataConfig, EvaluateConfig, SamplingConfig
+from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.encoding import encode_values
 from jazz_solo.corpus.split import held_out
 from jazz_solo.errors import JazzSoloError
@@ -70,6 +71,16 @@ def test_fewer_held_out_tunes_than_asked_are_one_warning_and_all_of_them(wjazzd_
     assert [r.getMessage() for r in caplog.records] == [
         "tunes=3: the held-out solos have 2 distinct tunes; playing over all of them"
     ]
+
+
+def test_the_full_database_gives_ten_held_out_tunes_with_their_lead_sheets(cache):
+    folder = shared_file("wjazzd")
+    data = DataConfig(path=str(folder), performer=["Coltrane", "Parker", "Rollins"], metre=["4/4"], val_fraction=0.3)
+    corpus = encode_values(data)
+    infos = chosen_tunes(EvaluateConfig(ckpt="x", tunes=10, n=200), corpus, held_out(corpus, data))
+    assert len({info.title for info in infos}) == 10
+    for info in infos:  # each tune read as chords=wjazzd:<id> reads it: its lead sheet at the solo's tempo
+        assert wjazzd.tune_changes(folder, info.id)[1].tempo == info.avgtempo > 0
 
 
 def test_a_model_of_another_corpus_has_no_held_out_tunes(trained_ckpt, tmp_path):
