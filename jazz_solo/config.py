@@ -228,6 +228,9 @@ class EvaluateConfig(SamplingConfig):
     ckpt: str = MISSING
     n: int = 200  # generated solos
     strategy: str = "sample"  # the model's own distribution; any generate strategy
+    # a WJazzD model: the solos play over the tunes of this many held-out solos (distinct titles), n / tunes
+    # each; None: all over one progression (chords=, or the checkpoint's)
+    tunes: int | None = None
     segment_bars: int | None = None  # corpus pieces are cut into this many bars; None: the solos' median length
     out: str | None = None  # report folder; None: `evaluation/` in the checkpoint's run folder
     overwrite: bool = False
@@ -237,6 +240,9 @@ class EvaluateConfig(SamplingConfig):
     def __post_init__(self) -> None:
         _check(self.n >= 2, f"n must be >= 2 (distances inside the generated set need two solos), got {self.n}")
         _check(self.length >= 2, f"length must be >= 2, got {self.length}")
+        _check(self.tunes is None or self.tunes >= 1, f"tunes must be >= 1, got {self.tunes}")
+        _check(self.tunes is None or self.tunes <= self.n, f"tunes must be <= n (a solo per tune), got {self.tunes}")
+        _check(self.tunes is None or self.chords is None, "give chords or tunes, not both")
         super().__post_init__()
         _check(
             self.segment_bars is None or self.segment_bars >= 1, f"segment_bars must be >= 1, got {self.segment_bars}"

@@ -67,11 +67,12 @@ def sample_solos(
     mask: torch.Tensor | None = None,
     impl: str = "eager",  # not numba (`fast` at batch <= 8): its import and first call cost a CLI 0.7 s
     decode: bool = True,  # False: values only, no notes yet (sample_timed_solos decodes what it keeps)
+    seeds: list[int] | None = None,  # the n solos' seeds; None: sampling.seed + i for solo i
 ) -> list[Solo]:
     """n solos of `length` values (not sampling.length: sample_timed_solos asks for more), drawn with
     `sampling`'s strategy and realised as notes over `progression`.
 
-    Solo i has its own seed, sampling.seed + i, for its starting value (drawn from the training corpus's
+    Solo i has its own seed, sampling.seed + i (or seeds[i]), for its starting value (drawn from the training corpus's
     value frequencies), its sampling noise and its decoding: it is the same solo whether drawn in a batch
     or alone with that seed (on the same device). With `beam`, each solo is its primer's best beam.
     With sampling.grid, the starting value is drawn among those that end on the grid, and so are the rest
@@ -79,7 +80,7 @@ def sample_solos(
     """
     if sampling.strategy == "beam" and sampling.beam_width > len(ckpt.vocab):
         raise JazzSoloError(f"beam_width={sampling.beam_width} is more than the checkpoint's {len(ckpt.vocab)} values")
-    seeds = [sampling.seed + i for i in range(n)]
+    seeds = [sampling.seed + i for i in range(n)] if seeds is None else seeds
     generators = [torch.Generator(device=device).manual_seed(s) for s in seeds]  # each: its primer, then its noise
     counts = torch.tensor(ckpt.spec.value_counts, dtype=torch.float, device=device)
     grid = grid_for(ckpt, sampling)
@@ -133,6 +134,7 @@ def sample_timed_solos(
     sampling: SamplingConfig,
     device: str = "cpu",
     mask: torch.Tensor | None = None,
+    seeds: list[int] | None = None,
 ) -> list[Solo]:
     """n solos that last `quarters` quarter notes: sample_solos with enough values to get there (twice as
     many again while one falls short), then each cut there: the values that start before it are kept and
@@ -144,7 +146,7 @@ def sample_timed_solos(
     mean = float((counts * lengths).sum() / counts.sum())  # quarter notes a value takes, over the corpus
     length = int(quarters / mean * 1.25) + 8
     for _ in range(MAX_TRIES):
-        solos = sample_solos(ckpt, progression, n, length, sampling, device, mask=mask, decode=False)
+        solos = sample_solos(ckpt, progression, n, length, sampling, device, mask=mask, decode=False, seeds=seeds)
         if all(solo.end >= quarters - 1e-6 for solo in solos):
             break
         length *= 2
@@ -198,10 +200,33 @@ def solos_for(ckpt: Checkpoint, sampling: SamplingConfig, n: int, device: str = 
     sampling.length values long or as long as sampling.bars or sampling.choruses ask."""
     progression = progression_for(ckpt, sampling.chords, sampling.tempo)
     log.info("playing over %s", progression.describe())
+    return solos_over(ckpt, progression, sampling, [sampling.seed + i for i in range(n)], device)
+
+
+def solos_over(
+    ckpt: Checkpoint, progression: Progression, sampling: SamplingConfig, seeds: list[int], device: str = "cpu"
+) -> list[Solo]:
+    """A solo per seed over `progression`, sampling.length values long or as long as sampling.bars or
+    sampling.choruses ask."""
     quarters = solo_time(sampling, progression)
     if quarters is None:
-        return sample_solos(ckpt, progression, n, sampling.length, sampling, device)
-    return sample_timed_solos(ckpt, progression, n, quarters, sampling, device)
+        return sample_solos(ckpt, progression, len(seeds), sampling.length, sampling, device, seeds=seeds)
+    return sample_timed_solos(ckpt, progression, len(seeds), quarters, sampling, device, seeds=seeds)
+
+
+def spread_solos(
+    ckpt: Checkpoint, progressions: list[Progression], sampling: SamplingConfig, n: int, device: str = "cpu"
+) -> list[Solo]:
+    """n solos spread over the progressions as evenly as possible: solo i over progressions[i % k], with
+    seed sampling.seed + i, so it is the very solo solos_for makes over that progression with that seed.
+    Each progression's solos are drawn in one batch."""
+    solos: dict[int, Solo] = {}
+    for j, progression in enumerate(progressions):
+        numbers = list(range(j, n, len(progressions)))
+        if numbers:  # more progressions than solos: the last ones get none
+            drawn = solos_over(ckpt, progression, sampling, [sampling.seed + i for i in numbers], device)
+            solos |= dict(zip(numbers, drawn))
+    return [solos[i] for i in range(n)]
 
 
 def generate(cfg: GenerateConfig) -> list[Path]:

@@ -66,3 +66,12 @@ def default_progression(corpus: EncodedCorpus, cfg: DataConfig, held: set[int] |
         progression.title = f"{info.title} ({info.performer}, a held-out solo's tune)"
         return progression
     return default_backing(cfg.seed)
+
+
+def held_out_tunes(corpus: EncodedCorpus, held: set[int]) -> list[wjazzd.SoloInfo]:
+    """The held-out WJazzD solos whose tunes solos may play over: one per title (the first of the held-out
+    solos of that title), in the held-out set's order (by piece); none for a corpus without metadata."""
+    tunes: dict[str, wjazzd.SoloInfo] = {}
+    for i in sorted(held) if corpus.infos else []:
+        tunes.setdefault(corpus.infos[i].title.strip().lower(), corpus.infos[i])
+    return list(tunes.values())

@@ -4,15 +4,17 @@ Imports neither Lightning nor wandb, so `evaluate.py` starts fast. The corpus is
 the checkpoint's data settings and split as in training (same vocabulary, same held-out pieces).
 
 Sets compared (the measures themselves are in metrics.py; report.md and its figures are writeup.py's):
-    solos     n solos sampled from the checkpoint over its progression (or `chords=`, as generate's), with
-              the SamplingConfig settings generate.py takes (length or bars or choruses, tempo, ...);
+    solos     n solos sampled from the checkpoint over its progression (or `chords=`, as generate's, or with
+              `tunes=` the tunes of held-out WJazzD solos: played.py), with the SamplingConfig settings
+              generate.py takes (length or bars or choruses, tempo, ...);
     corpus    the training split, its pieces cut into `segment_bars`-bar pieces over their own chords;
     held-out  the validation split, cut the same way: what a model that had learnt the corpus's
               style perfectly would score, so its figures are the ones to aim at.
 
-metrics.json is one flat object (null where too few pieces qualify). Keys:
+metrics.json is one flat object (null where too few pieces qualify; with tunes=, progression and tunes are lists). Keys:
     ckpt, ckpt_sha256, n_solos, length, strategy, temperature, seed, realise, condition, chords (as given),
-    progression (the chords played, bar by bar), progression_name, segment_bars,
+    progression (the chords played, bar by bar), progression_name, tunes (with tunes=: id, title, performer,
+    tempo, n_solos of each; progression then lists each tune's chords), segment_bars,
     n_corpus_pieces, n_heldout_pieces, n_heldout_windows, val_targets, mean_log_prob
     val_cross_entropy, val_perplexity, val_accuracy        the model on the validation windows
     unigram_* , bigram_*  (same three)                     baselines fitted on the training split
@@ -57,9 +59,8 @@ from jazz_solo.evaluation import metrics as M
 from jazz_solo.evaluation import ngrams
 from jazz_solo.evaluation.c2st import c2st_metrics
 from jazz_solo.evaluation.per_note import note_metrics
-from jazz_solo.evaluation.verdict import progression_line
-from jazz_solo.evaluation.writeup import FEW_PIECES, NGRAM, PREFIX, few_pieces, report_markdown, write_media
-from jazz_solo.generation import solos_for
+from jazz_solo.evaluation.played import played_solos
+from jazz_solo.evaluation.writeup import FEW_PIECES, NGRAM, PREFIX, few_pieces, report_end, report_markdown, write_media
 from jazz_solo.music.tokenizers import get_tokenizer
 from jazz_solo.net import SoloNet
 from jazz_solo.pretrained import PRETRAINED_PREFIX, is_pretrained
@@ -225,19 +226,17 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     if corpus.contexts is not None:
         contexts = (split_sequences(corpus.contexts, data.val_fraction, held)[1], multi_hot(corpus.context_keys))
     found: dict = {"ckpt": str(cfg.ckpt), "ckpt_sha256": file_record(resolve_checkpoint(cfg.ckpt))["sha256"]}
-    solos = solos_for(ckpt, cfg, cfg.n, cfg.device)
-    progression = solos[0].progression
+    solos, played = played_solos(ckpt, cfg, corpus, held)
     length = int(np.median([len(s.values) for s in solos]))  # cfg.length, unless cfg.bars or cfg.choruses
     found |= {"n_solos": cfg.n, "length": length, "strategy": cfg.strategy}
     found |= {"temperature": cfg.temperature, "seed": cfg.seed, "realise": cfg.realise}
-    found |= {"condition": ckpt.spec.condition, "chords": cfg.chords, "progression": progression_line(progression)}
-    found["progression_name"] = progression.describe()  # its tune, or its chords, as generate logs it
+    found |= {"condition": ckpt.spec.condition, "chords": cfg.chords} | played
     found |= prediction_metrics(ckpt.net, train, val, data, ckpt.vocab, contexts)
     log.info("validation: model perplexity %.2f, bigram %.2f", found["val_perplexity"], found["bigram_perplexity"])
 
     found["mean_log_prob"] = float(np.mean([s.log_prob for s in solos]))
-    pieces = [M.Piece(s.notes, progression) for s in solos]
-    bars = cfg.segment_bars or max(1, int(np.median([math.ceil(p.end / progression.beats_per_bar) for p in pieces])))
+    pieces = [M.Piece(s.notes, s.progression) for s in solos]  # with tunes=, each over its own tune
+    bars = cfg.segment_bars or max(1, int(np.median([math.ceil(p.end / p.progression.beats_per_bar) for p in pieces])))
     corpus_set, heldout_set = corpus_pieces(corpus, data, train, bars, held)
     if len(corpus_set) < 2:
         fits = next(
@@ -282,11 +281,6 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
         report = write_text(out / "report.md", report_markdown(found, shown) + report_end(found, ckpt.spec.licence))
     log.info("done in %.1f s", time.perf_counter() - started)
     return Evaluation(found, out, report)
-
-
-def report_end(found: dict, licence: str | None) -> str:
-    """What report.md ends with: the progression the solos played over, and the corpus's licence notice."""
-    return f"\nSolos played over: {found['progression_name']}.\n" + (f"\n{licence}\n" if licence else "")
 
 
 def evaluate_checkpoint(ckpt_path: str | os.PathLike, n: int = 200, **options) -> dict:

@@ -101,10 +101,18 @@ def verdict_lines(found: dict) -> list[str]:
         far += " What gives them away: " + "; ".join(given) + "."
     inside, off = inside_and_off(found)
     measures = f"**Inside the held-out range:** {', '.join(inside) or 'none'}. **Off:** {', '.join(off) or 'none'}."
+    return [far, "", measures, "", played_line(found), ""]
+
+
+def played_line(found: dict) -> str:
+    """What the solos played over: the held-out tunes and how many solos each (tunes=), else chords= or the
+    checkpoint's own progression, bar by bar."""
+    if found.get("tunes"):
+        counts = sorted({tune["n_solos"] for tune in found["tunes"]})  # n/k, or one more for the first tunes
+        return f"**Played over** {found['progression_name']} ({' or '.join(map(str, counts))} solos each)."
     own = found.get("progression_name") or "the checkpoint's own progression"
     chords = f"`chords={found['chords']}`" if found.get("chords") else own
-    played = f"**Played over** {chords}: {found.get('progression', '?')}"
-    return [far, "", measures, "", played, ""]
+    return f"**Played over** {chords}: {found.get('progression', '?')}"
 
 
 def c2st_section(found: dict) -> list[str]:

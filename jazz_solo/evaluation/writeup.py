@@ -48,6 +48,13 @@ def _row(label: str, values) -> str:
     return f"| {label} | " + " | ".join(_fmt(v) for v in values) + " |"
 
 
+def _over(found: dict) -> str:
+    """What the solos played over, as the report's summary says it."""
+    if found.get("tunes"):
+        return f"the tunes of {len(found['tunes'])} held-out solos (tunes=)"
+    return "the progression played (the checkpoint's, or chords=)"
+
+
 def write_media(out: Path, solos: list[Solo], sets: dict, curves: dict, audio: bool) -> list:
     """Histograms, distance distributions, and the most and least likely solos as piano roll, MIDI and WAV
     (music/solo.write_solo's files: a solo shown here is byte for byte generate.py's with its seed).
@@ -87,7 +94,7 @@ def report_markdown(found: dict, shown: list) -> str:
         *verdict_lines(found),
         f"{found['n_solos']} solos of {found['length']} values (strategy {found['strategy']}, temperature "
         f"{found['temperature']}, seed {found['seed']}, realise {found['realise']}; model condition "
-        f"{found['condition']}) over the progression played (the checkpoint's, or chords=), against the "
+        f"{found['condition']}) over {_over(found)}, against the "
         f"training corpus cut into pieces of {found['segment_bars']} bars (corpus pieces: "
         f"{found['n_corpus_pieces']}, held-out pieces: {found['n_heldout_pieces']}, held-out windows of "
         f"{found['length']} values: {found['n_heldout_windows']}). The held-out figures are what a model "
@@ -171,3 +178,14 @@ def report_markdown(found: dict, shown: list) -> str:
     for label, _, files in shown:
         lines += [f"![{label}]({files[0]})", ""]
     return "\n".join(lines)
+
+
+def report_end(found: dict, licence: str | None) -> str:
+    """What report.md ends with: the progression the solos played over (with tunes=, each tune's chords), and
+    the corpus's licence notice."""
+    tunes = [
+        f"- {tune['title']} ({tune['performer']}, {tune['tempo']:g} bpm, {tune['n_solos']} solos): {chords}\n"
+        for tune, chords in zip(found.get("tunes") or [], found["progression"])
+    ]
+    listed = "\n" + "".join(tunes) if tunes else ""
+    return f"\nSolos played over: {found['progression_name']}.\n" + listed + (f"\n{licence}\n" if licence else "")

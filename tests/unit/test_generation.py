@@ -1,16 +1,20 @@
-"""generate() at scale: every strategy, manifest.json, per-solo seeds, no overwriting, config checks."""
+"""generate() at scale: every strategy, manifest.json, per-solo seeds, no overwriting, config checks; solos
+spread over several progressions."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 import pretty_midi
 import pytest
 
-from jazz_solo.config import GenerateConfig
+from jazz_solo.checkpoint import load_checkpoint
+from jazz_solo.config import GenerateConfig, SamplingConfig
 from jazz_solo.errors import JazzSoloError
-from jazz_solo.generation import generate
+from jazz_solo.generation import generate, solos_for, spread_solos
+from jazz_solo.music.chords import Progression
 
 
 def manifest(folder) -> dict:
@@ -97,3 +101,18 @@ def test_bad_sampling_settings_are_one_line_errors(field, value, message):
     with pytest.raises(JazzSoloError) as err:
         GenerateConfig(ckpt="model.ckpt", **{field: value})
     assert str(err.value) == f"config: {message}"
+
+
+def test_solos_spread_over_progressions_in_turn_each_the_solo_its_seed_makes_alone(trained_ckpt):
+    ckpt = load_checkpoint(trained_ckpt)
+    changes = ["Dm7 G7 | Cmaj7", "F7 | Bb7 | F7 | C7", "Am7 | D7"]
+    progressions = [Progression.parse(text, 100, bars) for text, bars in zip(changes, [4, 4, 3])]
+    sampling = SamplingConfig(strategy="sample", bars=2, seed=10)
+    solos = spread_solos(ckpt, progressions, sampling, 7)
+    assert [s.seed for s in solos] == list(range(10, 17))
+    assert all(solo.progression is progressions[i % 3] for i, solo in enumerate(solos))  # 3, 2 and 2 solos
+    assert [s.end for s in solos] == [8, 8, 6, 8, 8, 6, 8]  # bars= per solo, in its progression's metre
+    (alone,) = solos_for(ckpt, replace(sampling, chords=changes[1], seed=14), 1)
+    assert (alone.values, alone.notes) == (solos[4].values, solos[4].notes)
+    assert alone.log_prob == pytest.approx(solos[4].log_prob, abs=1e-3)
+    assert [s.progression for s in spread_solos(ckpt, progressions, sampling, 2)] == progressions[:2]
