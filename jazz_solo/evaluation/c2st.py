@@ -111,7 +111,8 @@ def c2st_metrics(
     c2st_bars, c2st_solo_segments, c2st_real_segments (all cut);
     c2st_top<k>_feature, c2st_top<k>_real, c2st_top<k>_solos (k = 1 .. TOP, most telling first: its mean
     over the real and the generated segments);
-    c2st_reason: why a figure is null (too few segments), else null.
+    c2st_reason: why a figure is null (too few segments), else null;
+    segment_F, heldout_segment_F, segment_mean_pitch_spread, heldout_...: see segment_summary.
     """
     bars = max(1, min(SEGMENT_BARS, bars))
     generated, generated_groups = grouped_segments(solos, bars)
@@ -138,6 +139,20 @@ def c2st_metrics(
         found |= {"c2st_control_accuracy": control["accuracy"], "c2st_control_auc": control["auc"]}
         found["c2st_control_set"] = where
     found["c2st_reason"] = "; ".join(r for r in [*reasons, why] if r) or None
+    return found | segment_summary(generated, actual)
+
+
+def segment_summary(generated: np.ndarray, actual: np.ndarray) -> dict:
+    """Every segment feature's mean over the solos' segments (segment_F) and the held-out ones
+    (heldout_segment_F), and how far the segments' mean pitch wanders: its standard deviation over the
+    segments (segment_mean_pitch_spread; a line that keeps its register stays near the real one's)."""
+    found = {}
+    for prefix, features in (("segment_", generated), ("heldout_segment_", actual)):
+        for i, name in enumerate(FEATURE_NAMES):
+            found[f"{prefix}{name}"] = _nanmean(features[:, i]) if len(features) else None
+        pitch = features[:, FEATURE_NAMES.index("mean_pitch")] if len(features) else np.zeros(0)
+        pitch = pitch[~np.isnan(pitch)]
+        found[f"{prefix}mean_pitch_spread"] = float(pitch.std()) if len(pitch) > 1 else None
     return found
 
 

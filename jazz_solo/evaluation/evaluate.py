@@ -33,6 +33,8 @@ metrics.json is one flat object (null where too few pieces qualify; with tunes=,
     mean_overlap, mean_kl, heldout_mean_overlap, heldout_mean_kl   averages over the features
     c2st_*   the classifier two-sample test, solos against held-out solos (c2st.py): c2st_accuracy, c2st_auc,
              c2st_control_accuracy, the top features that give the solos away, c2st_reason when null
+    segment_F, heldout_segment_F   each classifier feature F's mean over the solos' and the held-out
+                                   segments (c2st.segment_summary), and segment_mean_pitch_spread
 """
 
 from __future__ import annotations

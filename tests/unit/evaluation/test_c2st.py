@@ -70,3 +70,17 @@ def test_a_held_out_set_too_small_to_halve_takes_its_control_from_the_training_s
     found = c2st_metrics(real[:3], real[3:5], bars=4, spare=real[5:])
     assert found["c2st_control_set"] == "training split" and found["c2st_reason"] is None
     assert c2st_metrics(real[:3], real[3:9], bars=4, spare=real[9:])["c2st_control_set"] == "held-out"
+
+
+def test_segment_summary_gives_each_feature_for_both_sets_and_the_register_spread():
+    real = real_lines()
+    found = c2st_metrics([drifting(p) for p in real[::2]], real[1::2], bars=4, seed=0)
+    assert found["heldout_segment_onsets_off_grid"] == 0 and found["segment_onsets_off_grid"] > 0.3
+    assert set(FEATURE_NAMES) <= {k.removeprefix("segment_") for k in found if k.startswith("segment_")}
+    # drifting moves onsets, not pitches: the register is that of its own half of the corpus
+    low = [
+        Piece([Note(n.start, n.duration, n.pitch - 12 * (i % 2)) for n in p.notes], p.progression)
+        for i, p in enumerate(real[::2])
+    ]
+    spread = c2st_metrics(low, real[1::2], bars=4, seed=0)["segment_mean_pitch_spread"]
+    assert spread > found["segment_mean_pitch_spread"] + 3  # half the solos an octave down: the register wanders
