@@ -188,7 +188,7 @@ class SamplingConfig:
     top_p: float = 0.9  # top_p: sample among the fewest values holding this much probability
     beam_width: int = 4  # beam: continuations kept per step (each solo is its best one)
     seed: int = 0  # solo i uses seed + i
-    realise: str = "centre"  # grammar values: centre (keep the played intervals) or random (the exercise's)
+    realise: str = "line"  # grammar values: line (fitted over the whole solo), centre or random (the exercise's)
     # onsets stay on the 1/4 + 1/3 beat grid: a value that would end off it is never chosen (probabilities
     # renormalised over the rest); false: the network's own choices (solos made before the grid, again)
     grid: bool = True

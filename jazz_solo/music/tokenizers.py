@@ -39,7 +39,7 @@ class Tokenizer(Protocol):
         values: Sequence[str],
         progression: Progression,
         seed: int = 0,
-        realise: str = "centre",
+        realise: str = "line",
         home: float | None = None,
     ) -> list[Note]:
         """Values -> notes over `progression` (looped as needed), reproducible from `seed`. Where values do
@@ -69,7 +69,7 @@ class PitchTokenizer:
         values: Sequence[str],
         progression: Progression,
         seed: int = 0,
-        realise: str = "centre",
+        realise: str = "line",
         home: float | None = None,
     ) -> list[Note]:
         """The values' own pitches: seed, realise and home change nothing."""

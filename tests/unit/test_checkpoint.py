@@ -15,8 +15,9 @@ from jazz_solo.errors import JazzSoloError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "checkpoints"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
-# as make_fixtures.py drew them; grid=False: the network's own draws, so this tests the format, not the grid
-SETTINGS = {"chords": "Dm7 G7 | Cmaj7", "strategy": "sample", "seed": 4, "grid": False}
+# as make_fixtures.py drew them; grid=False: the network's own draws, so this tests the format, not the grid;
+# realise=centre: the pitches were recorded with it, the default before realise=line
+SETTINGS = {"chords": "Dm7 G7 | Cmaj7", "strategy": "sample", "seed": 4, "grid": False, "realise": "centre"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -69,14 +69,15 @@ def test_centre_realisation_gives_back_the_bracketed_intervals_of_corpus_solos()
     assert inside["centre"] > max(0.85, inside["random"])
 
 
-def test_realise_centre_is_the_default_as_in_every_config_and_an_unknown_mode_is_refused():
+def test_realise_line_is_the_default_as_in_every_config_and_an_unknown_mode_is_refused():
     score, tokenizer = embedded_scores()[0], GrammarTokenizer()
     values = tokenizer.encode(score)
-    centre = tokenizer.decode(values, score.progression, seed=1, realise="centre")
-    assert tokenizer.decode(values, score.progression, seed=1) == centre
-    assert tokenizer.decode(values, score.progression, seed=1, realise="random", home=60) != centre
-    assert all(cfg().realise == "centre" for cfg in (SamplingConfig, GenerateConfig, EvaluateConfig))
-    with pytest.raises(Exception, match="realise must be one of centre, random"):
+    line = tokenizer.decode(values, score.progression, seed=1, realise="line")
+    assert tokenizer.decode(values, score.progression, seed=1) == line
+    assert tokenizer.decode(values, score.progression, seed=1, realise="centre") != line
+    assert tokenizer.decode(values, score.progression, seed=1, realise="random", home=60) != line
+    assert all(cfg().realise == "line" for cfg in (SamplingConfig, GenerateConfig, EvaluateConfig))
+    with pytest.raises(Exception, match="realise must be one of line, centre, random"):
         tokenizer.decode(values, score.progression, realise="middle")
 
 
@@ -117,7 +118,7 @@ def test_a_chord_conditioned_model_trains_generates_and_evaluates(chords_ckpt, t
         cfg = GenerateConfig(ckpt=str(chords_ckpt), n=2, length=24, strategy=strategy, out=str(tmp_path / strategy))
         assert len(generate(cfg)) == 2
     found = evaluate_checkpoint(chords_ckpt, n=4, length=24, out=str(tmp_path / "eval"), audio=False)
-    assert found["condition"] == "chords" and found["realise"] == "centre"
+    assert found["condition"] == "chords" and found["realise"] == "line"
     stored = torch.load(chords_ckpt, weights_only=True)
     saver = next(k for k in stored["callbacks"] if "ModelCheckpoint" in k)
     val_loss = float(stored["callbacks"][saver]["best_model_score"])

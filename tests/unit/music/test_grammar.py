@@ -11,7 +11,7 @@ from jazz_solo.corpus.embedded import embedded_scores
 from jazz_solo.corpus.midi import score_from_pretty_midi
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Chord, ChordSpan, Progression
-from jazz_solo.music.grammar import PLAYABLE, GrammarTokenizer, measures, parse_value, role
+from jazz_solo.music.grammar import PLAYABLE, REALISE, GrammarTokenizer, measures, parse_value, role
 from jazz_solo.music.score import Note, Score
 from jazz_solo.music.spelling import interval_name, parse_interval, pitch_name, quality, scale_names, spell
 from jazz_solo.music.tokenizers import get_tokenizer
@@ -141,10 +141,10 @@ def solos(draw) -> Score:
 
 
 @settings(max_examples=60, deadline=None)
-@given(solos(), st.integers(0, 2**16))
-def test_realising_a_solos_values_over_its_chords_keeps_onsets_durations_and_roles(score, seed):
+@given(solos(), st.integers(0, 2**16), st.sampled_from(REALISE))
+def test_realising_a_solos_values_over_its_chords_keeps_onsets_durations_and_roles(score, seed, realise):
     tok = GrammarTokenizer()
-    notes = tok.decode(tok.encode(score), score.progression, seed=seed)
+    notes = tok.decode(tok.encode(score), score.progression, seed=seed, realise=realise)
     assert [(round(n.start, 6), round(n.duration, 6)) for n in notes] == [
         (round(n.start, 6), round(n.duration, 6)) for n in score.notes
     ]
