@@ -138,8 +138,9 @@ def sample_timed_solos(
 ) -> list[Solo]:
     """n solos that last `quarters` quarter notes: sample_solos with enough values to get there (twice as
     many again while one falls short), then each cut there: the values that start before it are kept and
-    realised (as sample_solos would: the notes are the same as far as they go), a note that crosses the end
-    stops there, log_prob is that of the values kept.
+    realised as sample_solos would realise them (the onsets are the same as far as they go; with
+    realise=line the pitches are chosen for the kept values alone), a note that crosses the end stops
+    there, log_prob is that of the values kept.
     """
     counts = torch.tensor(ckpt.spec.value_counts, dtype=torch.float)
     lengths = torch.tensor([value_length(v) for v in ckpt.vocab])
