@@ -37,14 +37,14 @@ MAX_TRIES = 6  # timed solos: sample this many times, twice as many values each 
 def progression_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | None = None) -> Progression:
     """What a solo plays over: the checkpoint's progression (its spec's `backing`), or `chords` (text, a .txt
     file, a MIDI file's chords, or "wjazzd:<title or id>": that WJazzD solo's tune, from the checkpoint's WJazzD
-    source where it is here, else data/wjazzd: wjazzd.tunes_path).
+    source where it is here, else data/wjazzd, else the lead sheets shipped with the package: wjazzd.tunes_path).
 
     `tempo` overrides the tempo.
     """
     if chords is not None and chords.strip().lower().endswith(MIDI_SUFFIXES):
         progression = read_midi(chords.strip()).progression
     elif chords is not None and chords.strip().startswith(TUNE_PREFIX):
-        source = wjazzd.tunes_path(ckpt.spec.data, ckpt.spec.licence, ckpt.name)
+        source = wjazzd.tunes_path(ckpt.spec.data, ckpt.spec.licence)
         info, progression = wjazzd.tune_changes(source, chords.strip()[len(TUNE_PREFIX) :])
         progression.title = f"{info.title} ({info.performer})"
     else:

@@ -5,6 +5,7 @@ python -m jazz_solo.corpus inspect FILE.mid [--solo N] [--chords-from N] [--star
 python -m jazz_solo.corpus inspect CORPUS [--min-count K] [--metre 4/4 ...] [--json]   # a WJazzD folder or .db,
                                                                                       # or a folder of MIDI files
 python -m jazz_solo.corpus tunes [PATTERN] [--path DIR]         # WJazzD's tunes: title, performer, key, tempo, form
+python -m jazz_solo.corpus leadsheets SOURCE [--dest DIR]        # maintainers: the lead sheets shipped (ODbL)
 python -m jazz_solo.corpus download classic [DEST] [--url URL]   # the classic exercise's MIDI file
 python -m jazz_solo.corpus download wjazzd [DEST] [--db] [--url URL]   # the Weimar Jazz Database (ODbL)
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from jazz_solo.corpus.download import (
 from jazz_solo.corpus.embedded import DEFAULT_SEED, embedded_midi
 from jazz_solo.corpus.encoding import encode_values
 from jazz_solo.corpus.midi import read_midi
+from jazz_solo.corpus.wjazzd_leadsheets import LEADSHEETS, SHIPPED, write_leadsheets
 from jazz_solo.errors import JazzSoloError, one_line_errors
 from jazz_solo.music.comping import write_midi
 from jazz_solo.music.score import Part, Score
@@ -139,6 +142,18 @@ def print_report(report: dict) -> None:
     print(f"  first values: {' '.join(report['values'])}")
 
 
+def tunes_source(path: str | None) -> str | Path:
+    """What `tunes` lists: `path`, else WJAZZD_PATH where it is there, else the shipped lead sheets (one line
+    on stderr says so)."""
+    if path is None and not wjazzd.is_wjazzd(wjazzd.WJAZZD_PATH):
+        print(f"{wjazzd.WJAZZD_PATH} is not here: listing {SHIPPED} (make wjazzd fetches the solos)", file=sys.stderr)
+        return LEADSHEETS
+    path = path or wjazzd.WJAZZD_PATH
+    if not wjazzd.is_wjazzd(path):
+        raise JazzSoloError(f"{path}: no WJazzD here (make wjazzd, or --path DIR for a copy you have)")
+    return path
+
+
 @one_line_errors
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m jazz_solo.corpus", description=__doc__.splitlines()[0])
@@ -166,7 +181,12 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("--json", action="store_true", help="one JSON object on stdout")
     tunes = commands.add_parser("tunes", help="list WJazzD's solos: title, performer, key, tempo and form")
     tunes.add_argument("pattern", nargs="?", default="", help="only titles or performers holding this (any case)")
-    tunes.add_argument("--path", default=wjazzd.WJAZZD_PATH, help="a WJazzD folder or .db (default %(default)s)")
+    tunes.add_argument(
+        "--path", help=f"a WJazzD folder or .db (default {wjazzd.WJAZZD_PATH}, else the lead sheets shipped here)"
+    )
+    sheets = commands.add_parser("leadsheets", help="maintainers: write the WJazzD lead sheets the package ships")
+    sheets.add_argument("source", type=Path, help="a WJazzD CSV folder with wjd_meta.csv")
+    sheets.add_argument("--dest", type=Path, default=LEADSHEETS, help="folder to write into (default: the package's)")
     fetch = commands.add_parser("download", help="fetch a corpus that is not shipped here")
     fetch.add_argument(
         "name",
@@ -198,12 +218,13 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print_report(report)
     elif args.command == "tunes":
-        if not wjazzd.is_wjazzd(args.path):
-            raise JazzSoloError(f"{args.path}: no WJazzD here (make wjazzd, or --path DIR for a copy you have)")
         wanted = args.pattern.lower()
-        for info in wjazzd.read_infos(args.path):
+        for info in wjazzd.read_infos(tunes_source(args.path)):
             if wanted in info.title.lower() or wanted in info.performer.lower():
                 print(wjazzd.tune_line(info))
+    elif args.command == "leadsheets":
+        written = write_leadsheets(args.source, args.dest)
+        print(f"{written} ({written.stat().st_size:,} bytes)")
     elif args.command == "download":
         if args.name == "classic":
             print(download_classic(args.dest or CLASSIC_DEST, args.url or CLASSIC_URL))

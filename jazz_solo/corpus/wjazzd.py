@@ -29,6 +29,7 @@ whose chord is chords.NO_CHORD (no tones). The last span reaches the end of the 
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import re
 from collections import Counter
@@ -37,6 +38,7 @@ from pathlib import Path
 from jazz_solo.corpus.download import NOTICE
 from jazz_solo.corpus.wjazzd_csv import BEATS, MELODY, read_solo_rows, regular_file, solo_files
 from jazz_solo.corpus.wjazzd_db import read_db_infos, read_db_solo_rows
+from jazz_solo.corpus.wjazzd_leadsheets import LEADSHEETS, SHIPPED, is_shipped
 from jazz_solo.corpus.wjazzd_meta import META, SoloInfo, info_from_name, read_meta
 from jazz_solo.corpus.wjazzd_score import NO_CHORD_LABEL, SoloRows, build_score, chord, parsed
 from jazz_solo.errors import JazzSoloError
@@ -44,6 +46,7 @@ from jazz_solo.music.chords import Progression
 from jazz_solo.music.score import Score
 
 __all__ = ["SoloInfo", "chord", "info_from_name", "parsed"]  # the readers' names that callers use from here
+log = logging.getLogger(__name__)
 WJAZZD_PATH = "data/wjazzd"  # where `make wjazzd` puts it
 
 
@@ -79,14 +82,13 @@ def corpus_path(data: dict, licence: str | None, who: str) -> str | None:
     raise JazzSoloError(f"{who} was trained on WJazzD, which is not here (make wjazzd fetches it to {WJAZZD_PATH})")
 
 
-def tunes_path(data: dict, licence: str | None, who: str) -> str:
-    """The WJazzD to read `chords=wjazzd:<tune>` from: a WJazzD model's own corpus (corpus_path), else WJAZZD_PATH."""
-    if trained_on_wjazzd(data, licence):
-        return str(corpus_path(data, licence, who))
-    if not is_wjazzd(WJAZZD_PATH):
-        fetch = f"make wjazzd fetches it to {WJAZZD_PATH}"
-        raise JazzSoloError(f"chords=wjazzd:<tune> reads WJazzD, which is not here ({fetch})")
-    return WJAZZD_PATH
+def tunes_path(data: dict, licence: str | None) -> str:
+    """The WJazzD to read `chords=wjazzd:<tune>` from: a WJazzD model's recorded corpus where it is here, else
+    WJAZZD_PATH where it is there, else the lead sheets shipped with the package (LEADSHEETS)."""
+    recorded = data.get("path")
+    if trained_on_wjazzd(data, licence) and recorded is not None and Path(recorded).exists():
+        return str(recorded)
+    return WJAZZD_PATH if is_wjazzd(WJAZZD_PATH) else str(LEADSHEETS)
 
 
 def read_infos(path: str | os.PathLike) -> list[SoloInfo]:
@@ -144,7 +146,7 @@ def find_tune(infos: list[SoloInfo], name: str, where: str) -> SoloInfo:
     solos of that title, the first in the source's order). Several titles holding it, or none: one error
     line listing them, or the titles closest to it."""
     wanted = name.strip().lower()
-    tunes = TUNES_COMMAND + ("" if str(where) == WJAZZD_PATH else f" --path {where}")  # the list of this copy
+    tunes = TUNES_COMMAND + ("" if where in (WJAZZD_PATH, SHIPPED) else f" --path {where}")  # the list of this copy
     for matches in (
         lambda i: i.id.lower() == wanted,
         lambda i: i.title.lower() == wanted,
@@ -186,9 +188,16 @@ def tune_line(info: SoloInfo) -> str:
 
 def tune_changes(path: str | os.PathLike, name: str) -> tuple[SoloInfo, Progression]:
     """A corpus solo's tune (find_tune): the metadata's lead sheet (`chord_changes`, one chorus of the form)
-    at the solo's tempo and metre, or where the source has none, the chords under the solo itself."""
-    info = find_tune(read_infos(path), name, str(path))
+    at the solo's tempo and metre, or where the source has none, the chords under the solo itself (a folder
+    of metadata only, as the shipped lead sheets are, has no solo to take them from: one error line)."""
+    where = SHIPPED if is_shipped(path) else str(path)
+    info = find_tune(read_infos(path), name, where)
+    if is_shipped(path):
+        log.info("%s's changes from %s", info.title, SHIPPED)
     if not info.chord_changes.strip():
+        if Path(path).is_dir() and not (Path(path) / MELODY).is_dir():
+            fetch = f"make wjazzd fetches WJazzD to {WJAZZD_PATH}"
+            raise JazzSoloError(f"{info.id} has no lead sheet: its chords are the solo's, not in {where} ({fetch})")
         return info, read_solos(path, [info])[0].progression
     top, _, bottom = info.signature.partition("/")
     beats_per_bar = max(1, round(int(top) * 4 / int(bottom))) if top.isdecimal() and bottom.isdecimal() else 4

@@ -120,6 +120,6 @@ def test_a_wjazzd_model_away_from_its_corpus_reads_data_wjazzd_or_says_how_to_fe
     assert data.path == str(WJAZZD_EXTRACT) and corpus.vocab == model.vocab
     assert progression_for(model, "wjazzd:Savoy Blues").title == "Savoy Blues (Kid Ory)"
     monkeypatch.setattr(wjazzd, "WJAZZD_PATH", str(tmp_path / "data" / "wjazzd"))
-    for call in (lambda: training_corpus(model), lambda: progression_for(model, "wjazzd:Savoy Blues")):
-        with pytest.raises(JazzSoloError, match=r"^pretrained:wjazzd was trained on WJazzD, which is not here \(make"):
-            call()
+    with pytest.raises(JazzSoloError, match=r"^pretrained:wjazzd was trained on WJazzD, which is not here \(make"):
+        training_corpus(model)
+    assert progression_for(model, "wjazzd:Savoy Blues").title == "Savoy Blues (Kid Ory)"  # the shipped lead sheets
