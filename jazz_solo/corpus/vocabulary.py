@@ -9,7 +9,9 @@ values (there is no unknown token). min_count = 1 keeps every value.
 Nearest, for both tokenizers, compares values field by field in this order:
     kind      must match where any kept value has it: the grammar's role (R, C, S, A, X) and whether a
               bracket follows; the pitch tokenizer's rest or note
-    duration  the closest length on a log scale (a rare 0.917 becomes 1.000, not 0.083); ties: the shorter
+    duration  a length that ends on the same step of the beat (1/12s) if a kept one does, so that later onsets
+              stay where they were played (a rare 1.417 becomes 0.417 or 2.417, not 1.500); among those the
+              closest on a log scale (a rare 0.917 with no kept x.917 becomes 1.000, not 0.083); ties: the shorter
     pitch     the pitch tokenizer: the closest pitch; the grammar: the closest bracket bounds
 A value no kept value shares the kind of goes to the closest kept value by duration and pitch alone.
 """
@@ -22,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 import pretty_midi
 
+from jazz_solo.music.context import GRID
 from jazz_solo.music.grammar import REST, parse_value
 from jazz_solo.music.score import parse_duration
 
@@ -50,7 +53,10 @@ def nearest(value: str, kept: dict[str, dict[float, list[Candidate]]], tokenizer
         for durations in kept.values():
             for d, candidates in durations.items():
                 by_duration.setdefault(d, []).extend(candidates)
-    closest = min(by_duration, key=lambda d: (abs(math.log2(d / duration)), d))
+    phase = round(duration * GRID) % GRID
+    # a length that ends at the same step of the beat first: a replaced length must not shift every later
+    # onset of the piece off the beat grid (and the position a conditioned model hears off the real one)
+    closest = min(by_duration, key=lambda d: (round(d * GRID) % GRID != phase, abs(math.log2(d / duration)), d))
 
     def steps(candidate: Candidate) -> int:
         other = candidate[1]

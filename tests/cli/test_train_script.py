@@ -142,7 +142,7 @@ def test_train_and_generate_with_experiment_wjazzd(tmp_path, cache):
     args = ["experiment=wjazzd", f"data.path={WJAZZD_EXTRACT}", "model.n_a=16", "trainer.max_epochs=1"]
     result = run_in_process("train.py", *args, "logger=none", f"hydra.run.dir={run}", "data.min_count=2")
     assert result.returncode == 0, result.stderr[-2000:]
-    expected = corpus(metre=["4/4"], lengths="legato", min_count=2)  # what conf/data/wjazzd.yaml selects
+    expected = corpus(metre=["4/4"], lengths="legato", min_count=2, tokenizer="pitch")  # as experiment=wjazzd
     assert f"{len(expected.vocab)} distinct" in (run / "train.log").read_text() + result.stderr
     out = tmp_path / "solos"
     result = run_in_process("generate.py", f"ckpt={run}", f"out={out}", "chords=wjazzd:Savoy Blues", "length=32")

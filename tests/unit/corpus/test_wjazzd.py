@@ -126,6 +126,9 @@ def test_rare_values_map_to_the_nearest_kept_value_of_their_kind():
     assert mapping == {v: v for v in kept} | {"C,0.917": "C,1.000"}  # same role first, then the closest length
     by_kind = {"note": {0.5: [("C4,0.500", (60,)), ("G5,0.500", (79,))]}, "R": {1.0: [("R,1.000", ())]}}
     assert nearest("D4,0.583", by_kind, "pitch") == "C4,0.500" and nearest("R,0.250", by_kind, "pitch") == "R,1.000"
+    # a length ending on the same step of the beat first: the later onsets stay on the grid
+    by_kind = {"R": {d: [(f"R,{d:.3f}", ())] for d in (5 / 12, 1.5, 29 / 12)}}
+    assert nearest("R,1.417", by_kind, "pitch") == "R,2.417" and nearest("R,1.000", by_kind, "pitch") == "R,1.500"
     for tokenizer in ("grammar", "pitch"):
         every, rare = corpus(tokenizer=tokenizer), corpus(tokenizer=tokenizer, min_count=3)
         assert every.coverage == 1 and every.vocab == sorted(every.vocab)
