@@ -18,6 +18,7 @@ import torch
 
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.context import GRID, N_FEATURES, Context, on_grid, progression_contexts, value_steps
+from jazz_solo.music.grammar import REST
 from jazz_solo.sampling.condition import Condition
 from jazz_solo.sampling.grid import Grid
 
@@ -63,10 +64,19 @@ def step_features(condition: Condition, tokens: torch.Tensor) -> torch.Tensor:
 
 
 def onset_grid(vocab: list[str]) -> Grid:
-    """Which values keep a solo's onsets on the 1/4 + 1/3 beat grid: allowed (GRID, n_values), a value
-    may be played at a step of the beat if the step where it ends, and so the next onset, is on the grid.
-    From an off-grid step (a primer that left it) the values allowed are those that lead back to it."""
+    """Which values keep a solo's note onsets on the 1/4 + 1/3 beat grid: allowed (GRID, n_values), whether a
+    value may be played at each step of the beat.
+
+    A note starts only on the grid, and may end anywhere: a player's note lasts as long as it was played,
+    and a rest then leads to the next onset. A rest must end on the grid (a note follows it). From a step off
+    the grid (after a note that ended there) only a rest back to the grid is allowed, or where the vocabulary
+    has none, any value that ends on the grid (as from a primer that left it).
+    """
     steps = durations(vocab)
-    ends = (torch.arange(GRID)[:, None] + steps) % GRID  # (GRID, n_values)
     on = torch.tensor([on_grid(step) for step in range(GRID)])
-    return Grid(on[ends], steps)
+    ends_on = on[(torch.arange(GRID)[:, None] + steps) % GRID]  # (GRID, n_values)
+    rest = torch.tensor([value.split(",")[0] == REST for value in vocab])
+    allowed = torch.where(rest, ends_on, on[:, None])
+    stuck = ~allowed.any(1)
+    allowed[stuck] = ends_on[stuck]
+    return Grid(allowed, steps)

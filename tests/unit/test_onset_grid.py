@@ -14,12 +14,16 @@ from jazz_solo.music.context import GRID, on_grid
 VOCAB = ["C,0.250", "C,0.083", "S,0.333", "R,0.167", "A,1.000", "X,0.667,<m3,P5>"]
 
 
-def test_a_value_is_allowed_where_it_ends_on_the_grid():
+def test_a_note_starts_on_the_grid_and_a_rest_ends_on_it():
     assert [s for s in range(GRID) if on_grid(s)] == [0, 3, 4, 6, 8, 9]
-    allowed = onset_grid(VOCAB).allowed  # steps of the values: 3, 1, 4, 2, 12, 8
-    assert allowed[0].tolist() == [True, False, True, False, True, True]  # to 3, 1, 4, 2, 0, 8
-    assert allowed[3].tolist() == [True, True, False, False, True, False]  # to 6, 4, 7, 5, 3, 11
-    assert allowed[1].tolist() == [True, False, False, True, False, True]  # off the grid: back on it (4, 3, 9)
+    allowed = onset_grid(VOCAB).allowed  # steps of the values: 3, 1, 4, 2, 12, 8; the fourth is a rest
+    assert allowed[0].tolist() == [True, True, True, False, True, True]  # notes end anywhere; the rest at 2
+    assert allowed[3].tolist() == [True, True, True, False, True, True]  # the rest would end at 5
+    assert allowed[1].tolist() == [False, False, False, True, False, False]  # off the grid: a rest back to it
+    # no rest gets back from 5 (to 7): any value that ends on the grid, as from a primer that left it
+    assert allowed[5].tolist() == [True, True, True, False, False, False]  # to 8, 6, 9, 7, 5, 1
+    no_rest = onset_grid([v for v in VOCAB if not v.startswith("R,")]).allowed
+    assert no_rest[1].tolist() == [True, False, False, False, True]  # to 4, 2, 5, 1, 9
 
 
 @pytest.mark.parametrize("strategy", ["greedy", "sample", "top_k", "top_p", "beam"])
@@ -27,7 +31,10 @@ def test_every_onset_of_a_solo_stays_on_the_grid(trained_ckpt, strategy):
     ckpt = load_checkpoint(trained_ckpt)
     sampling = SamplingConfig(strategy=strategy, seed=1, beam_width=2)
     solos = sample_solos(ckpt, progression_for(ckpt), 8, 60, sampling, decode=False)
-    assert all(on_grid(round(t * GRID) % GRID) for solo in solos for t in onsets(solo.values))
+    for solo in solos:
+        times = onsets(solo.values)
+        for value, start, end in zip(solo.values, times, times[1:]):
+            assert on_grid(round((end if value.startswith("R,") else start) * GRID) % GRID), (value, start)
 
 
 def test_a_timed_solo_on_the_grid_is_the_sampled_one_cut_with_its_log_prob(trained_ckpt):
