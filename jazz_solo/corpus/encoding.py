@@ -194,8 +194,8 @@ def encode_values(cfg: DataConfig, condition: str = "none") -> EncodedCorpus:
 
     vocab, mapping = vocabulary(encoded, cfg.min_count, cfg.tokenizer)
     index = {v: i for i, v in enumerate(vocab)}
-    sequences = [[index[mapping[v]] for v in values] for values in encoded]
-    replaced = Counter(v for values in encoded for v in values if mapping[v] != v)
+    sequences = [[index[k] for v in values for k in mapping[v]] for values in encoded]
+    replaced = Counter(v for values in encoded for v in values if mapping[v] != (v,))
     corpus = EncodedCorpus(vocab, sequences, names, groups, read, pitches, replaced, infos)
     if condition == "chords":
         values = [[vocab[i] for i in seq] for seq in sequences]

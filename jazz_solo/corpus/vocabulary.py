@@ -9,11 +9,16 @@ values (there is no unknown token). min_count = 1 keeps every value.
 Nearest, for both tokenizers, compares values field by field in this order:
     kind      must match where any kept value has it: the grammar's role (R, C, S, A, X) and whether a
               bracket follows; the pitch tokenizer's rest or note
-    duration  a length that ends on the same step of the beat (1/12s) if a kept one does, so that later onsets
-              stay where they were played (a rare 1.417 becomes 0.417 or 2.417, not 1.500); among those the
-              closest on a log scale (a rare 0.917 with no kept x.917 becomes 1.000, not 0.083); ties: the shorter
+    duration  the closest length on a log scale (a rare 0.917 becomes 1.000, not 0.083); ties: the shorter
     pitch     the pitch tokenizer: the closest pitch; the grammar: the closest bracket bounds
 A value no kept value shares the kind of goes to the closest kept value by duration and pitch alone.
+
+But a length changed that way moves every later onset of the piece (a rare 1.083 played as 1.000 puts
+the rest of the solo a twelfth of a beat early, off the beat grid, and a conditioned model then hears the
+bar at the wrong place). So in a corpus a rare value is first split, where it can be, into two kept
+values that last as long together: the nearest kept value of its kind (and closest pitch) with the
+longest length that leaves a kept rest, then that rest ("C6,1.417" -> "C6,1.000", "R,0.417"; a rest
+into two rests). Only a value that cannot be split goes to its nearest kept value.
 """
 
 from __future__ import annotations
@@ -53,10 +58,7 @@ def nearest(value: str, kept: dict[str, dict[float, list[Candidate]]], tokenizer
         for durations in kept.values():
             for d, candidates in durations.items():
                 by_duration.setdefault(d, []).extend(candidates)
-    phase = round(duration * GRID) % GRID
-    # a length that ends at the same step of the beat first: a replaced length must not shift every later
-    # onset of the piece off the beat grid (and the position a conditioned model hears off the real one)
-    closest = min(by_duration, key=lambda d: (round(d * GRID) % GRID != phase, abs(math.log2(d / duration)), d))
+    closest = min(by_duration, key=lambda d: (abs(math.log2(d / duration)), d))
 
     def steps(candidate: Candidate) -> int:
         other = candidate[1]
@@ -75,18 +77,36 @@ def kept_by_kind(kept: Sequence[str], tokenizer: str) -> dict[str, dict[float, l
 
 
 def value_mapper(kept: Sequence[str], tokenizer: str) -> Callable[[str], str]:
-    """value -> itself if kept, else its nearest kept value: the policy for values met after the
-    vocabulary was made (a transposed copy's, corpus/transpose.py)."""
+    """value -> itself if kept, else its nearest kept value: for values met after the vocabulary was made
+    (corpus/transpose.py: a transposed copy's value, whose length some kept value has, so no onset moves)."""
     kept_set, by_kind = set(kept), kept_by_kind(kept, tokenizer)
     return lambda v: v if v in kept_set else nearest(v, by_kind, tokenizer)
 
 
-def vocabulary(sequences: Sequence[Sequence[str]], min_count: int, tokenizer: str) -> tuple[list[str], dict[str, str]]:
-    """(sorted kept values, value -> kept value for every value of the corpus)."""
+def split(value: str, kept: dict[str, dict[float, list[Candidate]]], tokenizer: str) -> tuple[str, str] | None:
+    """A rare value as two kept values that last as long together (see the module docstring); None where
+    no kept value of its kind and kept rest add up to its length."""
+    kind, duration, pitch = features(value, tokenizer)
+    rests = {round(d * GRID): candidates[0][0] for d, candidates in kept.get(REST, {}).items()}
+    fits = [d for d in kept.get(kind, {}) if round((duration - d) * GRID) in rests and d < duration]
+    if not fits:
+        return None
+    longest = max(fits)
+    first = nearest(value, {kind: {longest: kept[kind][longest]}}, tokenizer)
+    return first, rests[round((duration - longest) * GRID)]
+
+
+def vocabulary(
+    sequences: Sequence[Sequence[str]], min_count: int, tokenizer: str
+) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """(sorted kept values, value -> the kept values it is played as, for every value of the corpus: itself,
+    or a split into two, or its nearest kept value)."""
     counts = Counter(v for values in sequences for v in values)
     kept = sorted(v for v, n in counts.items() if n >= min_count)
     if not kept:  # a tiny corpus and a large min_count: keep the most common value rather than nothing
         kept = [min(counts, key=lambda v: (-counts[v], v))]
-    to_kept = value_mapper(kept, tokenizer)
-    mapping = {v: to_kept(v) for v in counts}
+    kept_set, by_kind = set(kept), kept_by_kind(kept, tokenizer)
+    mapping = {
+        v: (v,) if v in kept_set else split(v, by_kind, tokenizer) or (nearest(v, by_kind, tokenizer),) for v in counts
+    }
     return kept, mapping

@@ -19,6 +19,7 @@ from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import NO_CHORD, Chord, ChordSpan, Progression
 from jazz_solo.music.grammar import GrammarTokenizer, parse_value
 from jazz_solo.music.score import Note, Score
+from jazz_solo.music.tokenizers import value_length
 
 ARMSTRONG = "LouisArmstrong_GutBucketBlues_FINAL"
 
@@ -123,26 +124,35 @@ def test_rare_values_map_to_the_nearest_kept_value_of_their_kind():
         [["C,1.000", "C,0.083", "S,0.917", "S,0.917", "C,1.000", "C,0.083"], ["C,0.917"]], 2, "grammar"
     )
     assert kept == ["C,0.083", "C,1.000", "S,0.917"]
-    assert mapping == {v: v for v in kept} | {"C,0.917": "C,1.000"}  # same role first, then the closest length
+    assert mapping == {v: (v,) for v in kept} | {"C,0.917": ("C,1.000",)}  # same role first, then the closest length
     by_kind = {"note": {0.5: [("C4,0.500", (60,)), ("G5,0.500", (79,))]}, "R": {1.0: [("R,1.000", ())]}}
     assert nearest("D4,0.583", by_kind, "pitch") == "C4,0.500" and nearest("R,0.250", by_kind, "pitch") == "R,1.000"
-    # a length ending on the same step of the beat first: the later onsets stay on the grid
-    by_kind = {"R": {d: [(f"R,{d:.3f}", ())] for d in (5 / 12, 1.5, 29 / 12)}}
-    assert nearest("R,1.417", by_kind, "pitch") == "R,2.417" and nearest("R,1.000", by_kind, "pitch") == "R,1.500"
+
+    # split where it can be: a kept value of its kind and a kept rest that last as long, so no onset moves
+    kept, mapping = vocabulary(
+        [["C4,1.000", "D4,1.000", "R,0.417", "R,1.000"] * 2 + ["C#4,1.417", "R,1.417"]], 2, "pitch"
+    )
+    assert mapping["C#4,1.417"] == ("C4,1.000", "R,0.417") and mapping["R,1.417"] == ("R,1.000", "R,0.417")
+    kept, mapping = vocabulary([["C4,1.000", "R,0.500"] * 2 + ["C4,1.417"]], 2, "pitch")
+    assert mapping["C4,1.417"] == ("C4,1.000",)  # no kept rest of 0.417: the nearest length, the onsets move
     for tokenizer in ("grammar", "pitch"):
         every, rare = corpus(tokenizer=tokenizer), corpus(tokenizer=tokenizer, min_count=3)
         assert every.coverage == 1 and every.vocab == sorted(every.vocab)
         assert {i for s in every.sequences for i in s} == set(range(len(every.vocab)))
         counts = Counter(every.vocab[i] for s in every.sequences for i in s)
         assert rare.vocab == sorted(v for v, n in counts.items() if n >= 3) and rare.coverage < 1
-        for before, after in zip(every.sequences, rare.sequences):
-            old, new = [every.vocab[i] for i in before], [rare.vocab[i] for i in after]
-            assert [v == w for v, w in zip(old, new)] == [counts[v] >= 3 for v in old]
+        every_values = [[every.vocab[i] for i in seq] for seq in every.sequences]
+        _, mapping = vocabulary(every_values, 3, tokenizer)
+        for old, after in zip(every_values, rare.sequences):
+            assert [rare.vocab[i] for i in after] == [w for v in old for w in mapping[v]]
+        for v, played in mapping.items():
+            assert (played == (v,)) == (counts[v] >= 3)
+            if len(played) == 2:  # a split lasts as long as the value, its second part a rest
+                assert sum(map(value_length, played)) == pytest.approx(value_length(v)) and played[1][0] == "R"
             if tokenizer == "grammar":  # the role and the bracket's presence are kept where a kept value has them
-                kinds = {(parse_value(v)[0], parse_value(v)[2] is None) for v in rare.vocab}
-                for v, w in zip(old, new):
-                    kind = (parse_value(v)[0], parse_value(v)[2] is None)
-                    assert kind not in kinds or kind == (parse_value(w)[0], parse_value(w)[2] is None)
+                kinds = {(parse_value(k)[0], parse_value(k)[2] is None) for k in rare.vocab}
+                kind = (parse_value(v)[0], parse_value(v)[2] is None)
+                assert kind not in kinds or kind == (parse_value(played[0])[0], parse_value(played[0])[2] is None)
 
 
 def test_the_cache_serves_the_same_values_and_follows_the_files(tmp_path, cache):
