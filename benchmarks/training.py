@@ -156,7 +156,7 @@ def find_wjazzd(given: str | None) -> Path | None:
 
 
 def wjazzd_config(path: Path, out: Path, steps: int):
-    """`train.py experiment=wjazzd` (as it was: see below) on `path`: one epoch of `steps` training steps, no validation."""
+    """`train.py experiment=wjazzd` (as it was: below) on `path`: one epoch of `steps` steps, no validation."""
     from hydra import compose, initialize_config_dir
 
     from jazz_solo.cli import load

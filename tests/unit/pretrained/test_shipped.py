@@ -35,7 +35,8 @@ def test_it_plays_over_a_typed_progression_on_the_beat_grid(tmp_path):
         for note in solo.notes:  # every onset on the 1/4 + 1/3 grid of the beat
             within = Fraction(note.start).limit_denominator(12) % 1
             assert within in {Fraction(k, 12) for k in (0, 3, 4, 6, 8, 9)}, note
-        assert 48 <= min(n.pitch for n in solo.notes) and max(n.pitch for n in solo.notes) <= 96
+        mean = sum(n.pitch for n in solo.notes) / len(solo.notes)
+        assert 55 <= mean <= 80, mean  # the players' register (the training solos' median pitch is 65, F4)
     solos[0].write_midi(tmp_path / "solo.mid")
     assert NOTICE.split(",")[0].encode() in (tmp_path / "solo.mid").read_bytes()  # the ODbL notice travels
 
