@@ -34,13 +34,16 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
-def _how_far(accuracy: float) -> str:
+def how_far(accuracy: float) -> str:
+    """The classifier's accuracy in words, against chance and the experts' 64.4 %."""
     if accuracy >= 0.9:
         return "far; almost every segment gives itself away"
     if accuracy >= 0.75:
         return "clearly apart"
     if accuracy > EXPERTS + 0.05:
         return "close, not yet where experts stand"
+    if accuracy > EXPERTS:
+        return "near where experts stand (within 5 points of their accuracy on published computer-made solos)"
     return "as hard to tell from real as experts find published computer-made solos, or harder"
 
 
@@ -87,7 +90,7 @@ def verdict_lines(found: dict) -> list[str]:
         far = f"**How far from real:** not measured ({found.get('c2st_reason')})."
     else:
         far = (
-            f"**How far from real:** {_how_far(accuracy)}. A classifier tells a {found['c2st_bars']}-bar segment of "
+            f"**How far from real:** {how_far(accuracy)}. A classifier tells a {found['c2st_bars']}-bar segment of "
             f"these solos from a held-out one {_percent(accuracy)} of the time (AUC {found['c2st_auc']:.3f}, "
             f"{found['c2st_segments']} segments of each); "
         )

@@ -84,3 +84,11 @@ def test_segment_summary_gives_each_feature_for_both_sets_and_the_register_sprea
     ]
     spread = c2st_metrics(low, real[1::2], bars=4, seed=0)["segment_mean_pitch_spread"]
     assert spread > found["segment_mean_pitch_spread"] + 3  # half the solos an octave down: the register wanders
+
+
+def test_the_verdict_says_how_far_in_words():
+    from jazz_solo.evaluation.verdict import how_far
+
+    words = [how_far(a) for a in (0.95, 0.8, 0.72, 0.661, 0.6)]
+    assert words[0].startswith("far") and words[1] == "clearly apart" and words[2].startswith("close")
+    assert words[3].startswith("near where experts stand") and words[4].startswith("as hard")
