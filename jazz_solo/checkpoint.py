@@ -154,12 +154,16 @@ def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     return Checkpoint(net, spec, name)
 
 
-def export_pretrained(ckpt_or_run: str | os.PathLike, dest: str | os.PathLike) -> Path:
+def export_pretrained(ckpt_or_run: str | os.PathLike, dest: str | os.PathLike, data_path: str | None = None) -> Path:
     """Write a checkpoint (or a run folder's best) to `dest` as a pretrained model: its spec and the network's
     weights in float32, nothing else (no optimizer state: a third of a Lightning file's size with Adam).
+    data_path: the corpus path to record instead of the trainer's (where users keep that corpus).
     Loaded and checked first, so a file that would not load is never written; atomic (jazz_solo.atomic)."""
     ckpt = load_checkpoint(ckpt_or_run)
+    spec = ckpt.spec.to_dict()
+    if data_path is not None:
+        spec["data"] = spec["data"] | {"path": data_path}
     state = {f"net.{key}": tensor.detach().clone() for key, tensor in ckpt.net.state_dict().items()}
     with atomic_file(dest) as out:
-        torch.save({"hyper_parameters": ckpt.spec.to_dict(), "state_dict": state}, out)
+        torch.save({"hyper_parameters": spec, "state_dict": state}, out)
     return Path(dest)

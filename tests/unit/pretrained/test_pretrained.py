@@ -123,3 +123,13 @@ def test_a_wjazzd_model_away_from_its_corpus_reads_data_wjazzd_or_says_how_to_fe
     with pytest.raises(JazzSoloError, match=r"^pretrained:wjazzd was trained on WJazzD, which is not here \(make"):
         training_corpus(model)
     assert progression_for(model, "wjazzd:Savoy Blues").title == "Savoy Blues (Kid Ory)"  # the shipped lead sheets
+
+
+def test_an_exported_wjazzd_model_records_data_wjazzd_not_its_trainers_folder(tmp_path, monkeypatch, shipped):
+    trainers = tmp_path / "trainers.ckpt"
+    model = wjazzd_model(tmp_path)
+    state = {f"net.{k}": v for k, v in model.net.state_dict().items()}
+    torch.save({"hyper_parameters": model.spec.to_dict(), "state_dict": state}, trainers)
+    exported, _ = export(trainers, "wjazzd")
+    assert load_checkpoint(exported).spec.data["path"] == wjazzd.WJAZZD_PATH == "data/wjazzd"
+    assert load_checkpoint(shipped).spec.data["path"] is None  # an embedded-corpus model: nothing to change
