@@ -53,10 +53,10 @@ def transpose_split(
 ) -> Transposed:
     """The training split (value indices per piece, and context ids beside them) with its copies in the
     keys of shifts(k); see the module docstring."""
-    tokenizer_ = get_tokenizer(tokenizer)
+    encoding = get_tokenizer(tokenizer)
     to_kept = value_mapper(vocab, tokenizer)
     index = {v: i for i, v in enumerate(vocab)}
-    pitch = [tokenizer_.pitch(v) for v in vocab]  # None for a rest
+    pitch = [encoding.pitch(v) for v in vocab]  # None for a rest
     low = min((p for p in pitch if p is not None), default=0)
     high = max((p for p in pitch if p is not None), default=127)
     known = {c: i for i, c in enumerate(context_keys)}
@@ -69,7 +69,7 @@ def transpose_split(
     made = []
     for shift in shifts(k):
         # value index -> its shifted value's index, worked out once per shift for the whole vocabulary
-        shifted = [index[to_kept(tokenizer_.transpose(v, shift))] for v in vocab]
+        shifted = [index[to_kept(encoding.transpose(v, shift))] for v in vocab]
         for p, piece in enumerate(train):
             if any(pitch[i] is not None and not low <= pitch[i] + shift <= high for i in piece):
                 continue
