@@ -199,7 +199,8 @@ class SamplingConfig:
         _check(self.choruses is None or self.choruses >= 1, f"choruses must be >= 1, got {self.choruses}")
         _check(self.bars is None or self.choruses is None, "give bars or choruses, not both")
         _check(self.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
-        _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature}")
+        greedy = "the likeliest line: strategy=greedy"
+        _check(self.temperature > 0, f"temperature must be > 0, got {self.temperature} ({greedy})")
         _check(self.top_k >= 1, f"top_k must be >= 1, got {self.top_k}")
         _check(0 < self.top_p <= 1, f"top_p must be in (0, 1], got {self.top_p}")
         _check(self.beam_width >= 1, f"beam_width must be >= 1, got {self.beam_width}")
