@@ -11,7 +11,14 @@ import re
 from pathlib import Path
 
 from jazz_solo.atomic import write_text
-from jazz_solo.checkpoint import Spec, export_pretrained, load_checkpoint, resolve_checkpoint
+from jazz_solo.checkpoint import (
+    Spec,
+    export_pretrained,
+    load_checkpoint,
+    read_checkpoint_file,
+    read_spec,
+    resolve_checkpoint,
+)
 from jazz_solo.corpus.wjazzd import WJAZZD_PATH, trained_on_wjazzd
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
@@ -89,7 +96,7 @@ def export(ckpt_or_run: str | os.PathLike, name: str) -> tuple[Path, Path | None
     if not NAME.fullmatch(name):
         raise JazzSoloError(f"{name!r}: a pretrained model's name is letters, digits, '.', '-' and '_'")
     source = resolve_checkpoint(ckpt_or_run)
-    spec = load_checkpoint(source).spec
+    spec = read_spec(read_checkpoint_file(source), source)  # export_pretrained loads and checks it whole
     # a WJazzD model records where `make wjazzd` puts the database, not where its trainer kept it
     portable = WJAZZD_PATH if trained_on_wjazzd(spec.data, spec.licence) else None
     dest = export_pretrained(source, folder() / f"{name}{SUFFIX}", portable)

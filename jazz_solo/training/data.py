@@ -187,10 +187,7 @@ class JazzDataModule(pl.LightningDataModule):
                 return exercise_windows(train, cfg.Tx, cfg.m, cfg.seed), valid
             return sliding_windows(train, cfg.Tx + 1, cfg.stride), valid
 
-        train_windows, val_windows = windows(train, val)
-        if len(train_windows) == 0 or len(val_windows) == 0:
-            raise JazzSoloError(f"{where}: {too_short(cfg, train, val, one_piece=len(sequences) == 1)}")
-        self.split_values = (sum(map(len, train)), sum(map(len, val)))
+        self.split_values = (sum(map(len, train)), sum(map(len, val)))  # the solos as played
         contexts = split_sequences(corpus.contexts, cfg.val_fraction, held) if corpus.contexts else None
         keys = corpus.context_keys
         if cfg.transpose:  # copies of the training solos in other keys; validation stays as played
@@ -198,7 +195,9 @@ class JazzDataModule(pl.LightningDataModule):
             log.info("data.transpose=%d: %d copies of the %d training solos", cfg.transpose, more.copies, len(train))
             train, keys = more.sequences, more.context_keys
             contexts = contexts and (more.contexts, contexts[1])
-            train_windows = windows(train, val)[0]
+        train_windows, val_windows = windows(train, val)
+        if len(train_windows) == 0 or len(val_windows) == 0:
+            raise JazzSoloError(f"{where}: {too_short(cfg, train, val, one_piece=len(sequences) == 1)}")
         train_contexts, val_contexts = windows(*contexts) if contexts else (None, None)
         table = multi_hot(keys) if contexts else None
         self.train_set = WindowDataset(train_windows, train_contexts, table)
