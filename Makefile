@@ -33,7 +33,8 @@ data: $(STAMP)
 wjazzd: $(STAMP)
 	$(PY) -m jazz_solo.corpus download wjazzd data/wjazzd
 
-# The n_a x Tx grid (9 runs) at a CPU-sized budget: a few minutes on 2 cores. Report: last line printed.
+# The n_a x Tx grid (9 runs) at a CPU-sized budget, one trial per core at once (hydra/launcher=fork),
+# each on one thread: under a minute on 2 cores. Report: last line printed.
 SWEEP_ARGS ?= trainer.max_epochs=8 +trainer.limit_train_batches=40 logger=csv
 sweep: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) train.py -m experiment=sweep_na_tx $(SWEEP_ARGS)

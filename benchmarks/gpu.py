@@ -10,8 +10,9 @@ one go (about 4 minutes on an H100), each section timed and recorded even when a
   bf16-mixed, on the exercise's shape and on a corpus of WJazzD's size (random values: speed does not
   depend on them);
 - sweep: the 9-run n_a x Tx grid (`train.py -m experiment=sweep_na_tx`) at `make sweep`'s budget on the
-  one GPU, trials one after the other (Hydra's basic launcher) and three at once (joblib): wall time,
-  trials per minute, speed-up (benchmarks/sweep.py);
+  one GPU, trials one after the other (Hydra's basic launcher) and three at once, forked from one
+  process (`hydra/launcher=fork`) and in joblib's workers: wall time, trials per minute, speed-up
+  (benchmarks/sweep.py);
 - generate: the wall time of `generate.py device=cuda n=10000` (and of the same on the CPU).
 
 It writes `gpu_check.json` (the records) and `gpu_check.md` (the tables) in --out. Without CUDA it says
@@ -218,11 +219,11 @@ def train_section(device: torch.device, tiny: bool) -> list[dict]:
 
 
 def sweep_section(device: torch.device, tiny: bool) -> list[dict]:
-    """The 9-run n_a x Tx grid at `make sweep`'s budget, trials one after another and three at once."""
+    """The 9-run n_a x Tx grid at `make sweep`'s budget, trials one after another and three at once (fork, joblib)."""
     budget = ["trainer.max_epochs=8", "+trainer.limit_train_batches=40", "trainer=gpu"]
     if tiny:
         budget = ["trainer.max_epochs=1", "+trainer.limit_train_batches=2", "+trainer.limit_val_batches=2"]
-    return [{"section": "sweep", **r} for r in sweep_records(budget, jobs=2 if tiny else 3)]
+    return [{"section": "sweep", **r} for r in sweep_records(budget, 2 if tiny else 3, ["fork", "joblib"])]
 
 
 def generate_section(device: torch.device, tiny: bool) -> list[dict]:
@@ -310,18 +311,10 @@ def markdown(env: dict, records: list[dict]) -> str:
             "|---|---:|---:|---:|---:|---:|",
         ]
         for r in by["sweep"]:
-            speedup = f"{r['speedup']:.2f}x" if "speedup" in r else ""
-            cells = [
-                r["launcher"],
-                r["jobs"],
-                r["trials"],
-                f"{r['wall_s']:.1f} s",
-                f"{r['trials_per_min']:.1f}",
-                speedup,
-            ]
-            lines.append(f"| {' | '.join(map(str, cells))} |")
-        same = by["sweep"][-1]["same_results"]
-        lines += ["", f"Same per-trial results both ways: {'yes' if same else 'no'}.", ""]
+            cells = [r["launcher"], r["jobs"], r["trials"], f"{r['wall_s']:.1f} s", f"{r['trials_per_min']:.1f}"]
+            lines.append(f"| {' | '.join(map(str, cells))} | {r['speedup']:.2f}x |")
+        same = all(r["same_results"] for r in by["sweep"])
+        lines += ["", f"Same per-trial results with every launcher: {'yes' if same else 'no'}.", ""]
     if by["generate"]:
         lines += ["## generate.py strategy=sample (MIDI files written)", ""]
         lines += ["| device | n | wall time |", "|---|---:|---:|"]

@@ -1,11 +1,12 @@
-"""python -m benchmarks sweep [--epochs N] [--batches N] [--jobs N] [--json]
+"""python -m benchmarks sweep [--epochs N] [--batches N] [--jobs N] [--launchers L,...] [--json]
 
 The 9-run n_a x Tx grid (`train.py -m experiment=sweep_na_tx`) at a CPU budget (a few epochs of a few
-batches each, CSV logger), run twice in one go: trials one after another (Hydra's basic launcher, one
-process) and several at once (Hydra's joblib launcher, --jobs worker processes). Every trial runs on one
-torch thread both ways. Prints the wall times, their ratio and trials per minute, and whether both gave
-the same per-trial results (they should: each trial has its own seed and folder). Figures are printed,
-never asserted; on a shared machine they are noisy.
+batches each, CSV logger), run in one go with each launcher: trials one after another (Hydra's basic
+launcher, one process), then --jobs at once forked from one process (`hydra/launcher=fork`, ours) and in
+joblib's worker processes (`hydra/launcher=joblib`). Every trial runs on one torch thread. Prints the wall
+times, their ratio to one after another, trials per minute, and whether every launcher gave the same
+per-trial results (it should: each trial has its own seed and folder). Figures are printed, never
+asserted; on a shared machine they are noisy.
 """
 
 from __future__ import annotations
@@ -24,20 +25,26 @@ ROOT = Path(__file__).resolve().parents[1]
 GRID = ["experiment=sweep_na_tx", "logger=csv"]
 
 
-def launcher_args(jobs: int) -> list[str]:
-    """Hydra overrides for `jobs` trials at once: the basic launcher for 1, joblib (processes) above."""
-    return [] if jobs == 1 else ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={jobs}"]
+LAUNCHERS = ("basic", "fork", "joblib")
 
 
-def run_sweep(folder: Path, budget: list[str], jobs: int, threads: int = 1, timeout: float = 1800) -> float:
-    """Wall seconds of the grid in `folder` with `jobs` trials at once, each on `threads` torch threads."""
+def launcher_args(launcher: str, jobs: int) -> list[str]:
+    """Hydra overrides for `launcher` running `jobs` trials at once (basic: always one)."""
+    return [f"hydra/launcher={launcher}"] + ([] if launcher == "basic" else [f"hydra.launcher.n_jobs={jobs}"])
+
+
+def run_sweep(
+    folder: Path, budget: list[str], launcher: str, jobs: int, threads: int = 1, timeout: float = 1800
+) -> float:
+    """Wall seconds of the grid in `folder` with `launcher`, `jobs` trials at once, `threads` torch threads each."""
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "WANDB_MODE": "disabled", "HYDRA_FULL_ERROR": "0"}
-    command = [sys.executable, "train.py", "-m", *GRID, *budget, *launcher_args(jobs), f"hydra.sweep.dir={folder}"]
+    command = [sys.executable, "train.py", "-m", *GRID, *budget, *launcher_args(launcher, jobs)]
+    command.append(f"hydra.sweep.dir={folder}")
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
-        raise RuntimeError(f"the sweep with {jobs} job(s) exited {done.returncode}: {done.stderr[-1500:]}")
+        raise RuntimeError(f"the sweep with {launcher} exited {done.returncode}: {done.stderr[-1500:]}")
     return seconds
 
 
@@ -47,18 +54,17 @@ def trial_results(folder: Path) -> list[tuple]:
         return [(r["run"], r["n_a"], r["Tx"], r["status"], r["best_val_loss"]) for r in csv.DictReader(report)]
 
 
-def records(budget: list[str], jobs: int, threads: int = 1) -> list[dict]:
-    """One record for the trials one after another, one for `jobs` at once; `same_results` on the second."""
+def records(budget: list[str], jobs: int, launchers: list[str], threads: int = 1) -> list[dict]:
+    """One record a launcher (the basic one first, the others' speed-up against it), with `same_results`."""
     found = []
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
-        for n in (1, jobs):
-            seconds = run_sweep(Path(tmp) / f"jobs{n}", budget, n, threads)
-            trials = len(trial_results(Path(tmp) / f"jobs{n}"))
-            launcher = "basic" if n == 1 else "joblib"
-            found.append({"launcher": launcher, "jobs": n, "trials": trials, "wall_s": seconds, "budget": budget})
-            found[-1]["trials_per_min"] = 60 * trials / seconds
-        found[-1]["same_results"] = trial_results(Path(tmp) / "jobs1") == trial_results(Path(tmp) / f"jobs{jobs}")
-    found[-1]["speedup"] = found[0]["wall_s"] / found[-1]["wall_s"]
+        for launcher in ["basic", *(name for name in launchers if name != "basic")]:
+            n = 1 if launcher == "basic" else jobs
+            seconds = run_sweep(Path(tmp) / launcher, budget, launcher, n, threads)
+            results = trial_results(Path(tmp) / launcher)
+            found.append({"launcher": launcher, "jobs": n, "trials": len(results), "wall_s": seconds, "budget": budget})
+            found[-1] |= {"trials_per_min": 60 * len(results) / seconds, "speedup": found[0]["wall_s"] / seconds}
+            found[-1]["same_results"] = results == trial_results(Path(tmp) / "basic")
     return found
 
 
@@ -66,12 +72,11 @@ def table(found: list[dict]) -> str:
     lines = [
         f"The 9-run n_a x Tx grid (experiment=sweep_na_tx) with {' '.join(found[0]['budget'])}, one thread a trial:"
     ]
-    lines.append(f"{'':34}{'wall s':>8}{'trials/min':>12}{'speed-up':>10}")
+    lines.append(f"{'':38}{'wall s':>8}{'trials/min':>12}{'speed-up':>10}{'same results':>14}")
     for r in found:
-        name = "one after another (basic)" if r["jobs"] == 1 else f"{r['jobs']} at once (joblib)"
-        speedup = f"{r['speedup']:.2f}x" if "speedup" in r else ""
-        lines.append(f"{name:34}{r['wall_s']:8.1f}{r['trials_per_min']:12.1f}{speedup:>10}")
-    lines.append(f"same per-trial results both ways: {'yes' if found[-1]['same_results'] else 'NO'}")
+        name = "one after another (basic)" if r["launcher"] == "basic" else f"{r['jobs']} at once ({r['launcher']})"
+        same = "yes" if r["same_results"] else "NO"
+        lines.append(f"{name:38}{r['wall_s']:8.1f}{r['trials_per_min']:12.1f}{r['speedup']:9.2f}x{same:>14}")
     return "\n".join(lines)
 
 
@@ -80,8 +85,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--epochs", type=int, default=3, help="trainer.max_epochs of each trial")
     parser.add_argument("--batches", type=int, default=10, help="training batches an epoch (limit_train_batches)")
     parser.add_argument("--jobs", type=int, default=2, help="trials at once (default 2: the cores here)")
+    parser.add_argument("--launchers", default=",".join(LAUNCHERS), help="which, besides basic (default: all)")
     parser.add_argument("--json", action="store_true", help="print JSON records instead of the table")
     args = parser.parse_args(argv)
     budget = [f"trainer.max_epochs={args.epochs}", f"+trainer.limit_train_batches={args.batches}"]
-    found = records(budget, args.jobs)
+    found = records(budget, args.jobs, args.launchers.split(","))
     print(json.dumps(found, indent=1) if args.json else table(found))

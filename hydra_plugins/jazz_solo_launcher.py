@@ -1,0 +1,195 @@
+"""Hydra launcher `fork`: a sweep's trials several at once, each in a process forked from train.py's own.
+
+    python train.py -m experiment=sweep_na_tx hydra/launcher=fork                 # one trial per core
+    python train.py -m experiment=sweep_na_tx hydra/launcher=fork hydra.launcher.n_jobs=3 trainer=gpu
+
+Why not joblib: its worker processes each start Python afresh and import torch, Lightning and Hydra again
+(8 to 16 s on a busy 2-core machine) before their first trial, and take seconds to shut down. Here the
+launcher imports those once (`preload`), then forks: a child starts in milliseconds with everything loaded.
+A trial is a process of its own all the same: its own folder, log, seed, torch threads and CUDA context,
+and a crash or a kill takes only it down.
+
+What a trial prints goes to <trial folder>/console.log (trials at once would mix their lines and progress
+bars on one screen); the launcher prints a line as each trial starts and ends. Ctrl-C or SIGTERM reaches
+the launcher alone, which passes it on once to the running trials (each then saves last.ckpt and stops
+after its batch, as a lone run does), starts no more, and exits with the signal's status; the same
+command plus `name=<the sweep's name> ckpt_path=last` resumes the sweep. A trial whose process dies
+(killed, out of memory) is recorded in its error.json and counts as +inf, as a trial that raised does.
+
+Hydra finds launchers in the `hydra_plugins` package; conf/hydra/launcher/fork.yaml configures this one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, run_job, setup_globals
+from hydra.plugins.launcher import Launcher
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, open_dict
+
+from jazz_solo import runs
+
+log = logging.getLogger("hydra.launcher")  # under "hydra": the logger conf/hydra/hydra_logging shows
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class ForkLauncher(Launcher):
+    """n_jobs trials at once (0: os.cpu_count() // threads), each on `threads` torch threads, forked after
+    the `preload` modules are imported."""
+
+    def __init__(self, n_jobs: int = 0, threads: int = 1, preload: Sequence[str] = ()) -> None:
+        if n_jobs < 0 or threads < 1:
+            raise ValueError(f"hydra.launcher: n_jobs must be >= 0 and threads >= 1 (got {n_jobs}, {threads})")
+        self.n_jobs = n_jobs or max(1, (os.cpu_count() or 1) // threads)
+        self.threads = threads
+        self.preload = list(preload)
+        self.config: DictConfig | None = None
+        self.hydra_context: HydraContext | None = None
+        self.task_function: TaskFunction | None = None
+        self._signum: int | None = None
+
+    def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
+        self.config, self.hydra_context, self.task_function = config, hydra_context, task_function
+
+    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+        setup_globals()
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+        # torch.cuda.is_available() through NVML, which leaves CUDA uninitialised here: a CUDA context
+        # cannot cross a fork, so each trial makes its own
+        os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+        for module in self.preload:
+            importlib.import_module(module)
+        torch = sys.modules.get("torch")
+        if torch is not None and torch.cuda.is_initialized():
+            raise RuntimeError("hydra/launcher=fork: CUDA is already initialised in this process; use joblib")
+        trials = [self._trial_config(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
+        log.info(
+            "Launching %d trials, %d at once, %d torch thread(s) each; each trial's output: %s",
+            len(trials),
+            self.n_jobs,
+            self.threads,
+            self._folder(trials[0]).parent / "<n>" / "console.log" if trials else "-",
+        )
+        handlers = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
+        try:
+            results = self._run_all(trials)
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+        if self._signum is not None:
+            self._say_how_to_resume(trials)
+            sys.exit(128 + self._signum)
+        return [results[cfg.hydra.job.num] for cfg in trials]
+
+    def _trial_config(self, idx: int, overrides: list[str]) -> DictConfig:
+        config = self.hydra_context.config_loader.load_sweep_config(self.config, overrides)
+        with open_dict(config):
+            config.hydra.job.id = idx
+            config.hydra.job.num = idx
+        return config
+
+    @staticmethod
+    def _folder(config: DictConfig) -> Path:
+        return Path(str(config.hydra.sweep.dir)) / str(config.hydra.sweep.subdir)
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        """Stop starting trials and pass the signal on to the running ones (a second one: stop at once)."""
+        self._signum = signum
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signum)
+
+    def _run_all(self, trials: list[DictConfig]) -> dict[int, JobReturn]:
+        waiting, running, results = list(trials), {}, {}
+        context = multiprocessing.get_context("fork")
+        while running or (waiting and self._signum is None):
+            while waiting and len(running) < self.n_jobs and self._signum is None:
+                config = waiting.pop(0)
+                receive, send = context.Pipe(duplex=False)
+                sys.stdout.flush(), sys.stderr.flush()  # else the child would inherit and print them again
+                child = context.Process(target=self._run_trial, args=(config, send), daemon=False)
+                child.start()
+                send.close()  # the child's end: when the child exits, reading ours ends
+                running[receive] = (config, child, time.perf_counter())
+                log.info(
+                    "#%d %s: started", config.hydra.job.num, " ".join(filter_overrides(config.hydra.overrides.task))
+                )
+            for receive in wait(list(running)):
+                config, child, start = running.pop(receive)
+                results[config.hydra.job.num] = self._collect(receive, config, child, time.perf_counter() - start)
+        return results
+
+    def _run_trial(self, config: DictConfig, send: Connection) -> None:
+        """In the child: its own process group (a Ctrl-C at the terminal reaches the launcher alone, and
+        a trial told twice would stop without saving), its own console.log, threads, then the trial."""
+        os.setpgrp()
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        folder = self._folder(config)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "console.log", "ab", buffering=0) as console:
+            os.dup2(console.fileno(), sys.stdout.fileno())
+            os.dup2(console.fileno(), sys.stderr.fileno())
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(self.threads)
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(self.threads)
+        HydraConfig.instance().set_config(config)
+        result = run_job(
+            hydra_context=self.hydra_context,
+            task_function=self.task_function,
+            config=config,
+            job_dir_key="hydra.sweep.dir",
+            job_subdir_key="hydra.sweep.subdir",
+        )
+        try:
+            send.send(result)
+        except Exception as err:  # an unpicklable return value or exception: its words still travel
+            failed = RuntimeError(f"the trial's result could not be sent back ({type(err).__name__}: {err})")
+            send.send(JobReturn(overrides=result.overrides, status=JobStatus.FAILED, _return_value=failed))
+
+    def _collect(self, receive: Connection, config: DictConfig, child: Any, seconds: float) -> JobReturn:
+        """The trial's JobReturn; a child that died without one: an error.json and +inf."""
+        num = config.hydra.job.num
+        try:
+            result = receive.recv()
+        except EOFError:
+            result = None
+        child.join()
+        receive.close()
+        if result is not None:
+            value = result._return_value
+            outcome = f"{value:.4g}" if isinstance(value, float) else f"{type(value).__name__}"
+            if result.status == JobStatus.FAILED:
+                outcome = f"failed: {value}"
+            log.info("#%d done in %.1f s: %s (%s)", num, seconds, outcome, self._folder(config))
+            best = (runs.read_json(self._folder(config) / runs.RESULTS) or {}).get("best_ckpt")
+            if best:
+                print(best, flush=True)  # stdout carries results, as when trials run in this process
+            return result
+        code = child.exitcode
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
+        if self._signum is None or code not in (128 + signal.SIGINT, 128 + signal.SIGTERM):
+            runs.record_error(self._folder(config), RuntimeError(f"the trial's process {how}"))
+        log.error("#%d %s after %.1f s (%s)", num, how, seconds, self._folder(config))
+        return JobReturn(
+            overrides=list(config.hydra.overrides.task), status=JobStatus.COMPLETED, _return_value=math.inf
+        )
+
+    def _say_how_to_resume(self, trials: list[DictConfig]) -> None:
+        resumes = [(runs.read_json(self._folder(c) / runs.ERROR) or {}).get("resume") for c in trials]
+        resume = next((r for r in resumes if r), None)
+        stopped = signal.Signals(self._signum).name
+        print(f"sweep stopped by {stopped}" + (f"; resume: {resume}" if resume else ""), file=sys.stderr, flush=True)

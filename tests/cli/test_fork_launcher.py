@@ -1,0 +1,124 @@
+"""hydra/launcher=fork: a sweep's trials several at once, forked from train.py's process."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from conftest import ROOT, run_script
+from jazz_solo import runs
+
+TINY = ["data.stride=8", "trainer.max_epochs=1", "+trainer.limit_train_batches=2", "logger=csv"]
+FORK = ["hydra/launcher=fork", "hydra.launcher.n_jobs=2"]
+# A Hydra callback that kills trial #1's process as its job starts: a trial that dies, not one that raises.
+KILLER = """
+import os, signal
+from hydra.experimental.callback import Callback
+
+class KillTrialOne(Callback):
+    def on_job_start(self, config, **kwargs):
+        if config.hydra.job.num == 1:
+            os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def report_rows(sweep) -> list[dict]:
+    return list(csv.DictReader((sweep / "report.csv").open()))
+
+
+def test_the_fork_launcher_config_composes_with_one_trial_per_core_by_default():
+    from hydra_plugins.jazz_solo_launcher import ForkLauncher
+
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        launcher = compose("train", ["hydra/launcher=fork"], return_hydra_config=True).hydra.launcher
+    assert launcher._target_ == "hydra_plugins.jazz_solo_launcher.ForkLauncher" and launcher.n_jobs == 0
+    assert ForkLauncher(n_jobs=0, threads=1).n_jobs == os.cpu_count()
+    assert ForkLauncher(n_jobs=3, threads=2).n_jobs == 3
+    with pytest.raises(ValueError, match="n_jobs must be >= 0 and threads >= 1"):
+        ForkLauncher(threads=0)
+
+
+@pytest.mark.slow
+def test_forked_trials_match_the_trials_one_after_another_and_a_resumed_sweep_resumes(tmp_path):
+    grid = ["-m", "model.n_a=8,16", "data.Tx=10,999", *TINY]
+    basic = run_script("train.py", *grid, f"hydra.sweep.dir={tmp_path / 'basic'}")
+    assert basic.returncode == 0, basic.stderr[-2000:]
+    forked = run_script("train.py", *grid, *FORK, f"hydra.sweep.dir={tmp_path / 'fork'}")
+    assert forked.returncode == 0, forked.stderr[-2000:]
+
+    same = ("run", "n_a", "Tx", "status", "best_val_loss", "epochs", "best_ckpt", "error")
+    rows = {name: [{k: r[k] for k in same} for r in report_rows(tmp_path / name)] for name in ("basic", "fork")}
+    assert rows["fork"] == rows["basic"]  # each trial its own folder, seed and results; the failed ones fail alone
+    assert [r["status"] for r in rows["fork"]] == ["ok", "failed", "ok", "failed"]
+    for row in rows["fork"]:  # each trial's log, and what it printed in its own file
+        run = tmp_path / "fork" / row["run"]
+        assert (run / "train.log").read_text().strip() and (run / "console.log").exists()
+    # stdout as with the trials in one process: each run's best checkpoint, then the report
+    assert forked.stdout.splitlines() == basic.stdout.replace("/basic/", "/fork/").splitlines()
+    assert forked.stderr.count(": started") == 4 and forked.stderr.count(" done in ") == 4
+    assert "2 at once" in forked.stderr
+
+    resumed = run_script(
+        "train.py", *grid, *FORK, "trainer.max_epochs=2", "ckpt_path=last", f"hydra.sweep.dir={tmp_path / 'fork'}"
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert [r["epochs"] for r in report_rows(tmp_path / "fork") if r["status"] == "ok"] == ["2", "2"]
+
+
+@pytest.mark.slow
+def test_a_trial_whose_process_dies_is_recorded_and_the_others_finish(tmp_path):
+    (tmp_path / "killer.py").write_text(KILLER)
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    sweep = tmp_path / "sweep"
+    args = ["train.py", "-m", "model.n_a=8,12,16", *TINY, *FORK, "+hydra.callbacks.kill._target_=killer.KillTrialOne"]
+    result = subprocess.run(
+        [sys.executable, *args, f"hydra.sweep.dir={sweep}"],
+        cwd=ROOT,
+        env={**env, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = report_rows(sweep)
+    assert [(r["n_a"], r["status"]) for r in rows] == [("8", "ok"), ("12", "failed"), ("16", "ok")]
+    assert "the trial's process killed by SIGKILL" in rows[1]["error"]
+    assert "#1 killed by SIGKILL" in result.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resume(tmp_path):
+    sweep = tmp_path / "sweep"
+    # long enough to be interrupted: hundreds of batches an epoch
+    args = ["train.py", "-m", "model.n_a=8,16,24", "data.Tx=12", "data.stride=2", "data.batch_size=16"]
+    args += ["trainer.max_epochs=50", "logger=csv", "callbacks.last_checkpoint.every_s=1e9", *FORK]
+    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, *args, f"hydra.sweep.dir={sweep}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 240
+    while not (sweep / "1" / "checkpoints").is_dir() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # both first trials are training (each has written its epoch-1 checkpoint)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr[-2000:]
+    (line,) = [line for line in stderr.splitlines() if line.startswith("sweep stopped by SIGINT")]
+    resume = line.split("; resume: ")[1].split()
+    assert resume[:2] == ["python", "train.py"] and resume[-2:] == [f"name={sweep.name}", "ckpt_path=last"]
+    for trial in ("0", "1"):  # stopped once, as a lone run is: last.ckpt saved, the stop recorded
+        error = runs.read_json(sweep / trial / runs.ERROR)
+        assert error["status"] == "interrupted" and error["signal"] == signal.SIGINT
+        assert (sweep / trial / "checkpoints" / "last.ckpt").exists()
+    assert not (sweep / "2").exists()  # no trial starts after the signal
