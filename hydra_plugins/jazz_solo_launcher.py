@@ -10,7 +10,8 @@ A trial is a process of its own all the same: its own folder, log, seed, torch t
 and a crash or a kill takes only it down.
 
 What a trial prints goes to <trial folder>/console.log (trials at once would mix their lines and progress
-bars on one screen); the launcher prints a line as each trial starts and ends. Ctrl-C or SIGTERM reaches
+bars on one screen); the launcher logs a line as each trial starts and ends, and prints each trial's best
+checkpoint on stdout, in job order, once all have ended. Ctrl-C or SIGTERM reaches
 the launcher alone, which passes it on once to the running trials (each then saves last.ckpt and stops
 after its batch, as a lone run does), starts no more, and exits with the signal's status; the same
 command plus `name=<the sweep's name> ckpt_path=last` resumes the sweep. A trial whose process dies
@@ -90,6 +91,10 @@ class ForkLauncher(Launcher):
         finally:
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
+        for config in trials:  # stdout carries results, in job order, as when trials run in this process
+            best = (runs.read_json(self._folder(config) / runs.RESULTS) or {}).get("best_ckpt")
+            if best:
+                print(best, flush=True)
         if self._signum is not None:
             self._say_how_to_resume(trials)
             sys.exit(128 + self._signum)
@@ -175,9 +180,6 @@ class ForkLauncher(Launcher):
             if result.status == JobStatus.FAILED:
                 outcome = f"failed: {value}"
             log.info("#%d done in %.1f s: %s (%s)", num, seconds, outcome, self._folder(config))
-            best = (runs.read_json(self._folder(config) / runs.RESULTS) or {}).get("best_ckpt")
-            if best:
-                print(best, flush=True)  # stdout carries results, as when trials run in this process
             return result
         code = child.exitcode
         how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
