@@ -19,7 +19,6 @@ from jazz_solo.startup import quiet_interrupts
 with quiet_interrupts():  # first: the imports take seconds, and Ctrl-C in them is one line too
     import logging
     import math
-    import shlex
     import sys
     from pathlib import Path
     from typing import TYPE_CHECKING
@@ -83,9 +82,7 @@ def resume_command(run_dir: Path, fresh: bool = False) -> str:
     that starts it again (overwrite=true) when it saved nothing to resume from."""
     # from the folder: `name` itself may be ${now:...}, which gives another time each time it is read
     name = run_dir.parent.name if HydraConfig.get().mode == RunMode.MULTIRUN else run_dir.name
-    dropped = ("name", "ckpt_path", "overwrite")
-    kept = [arg for arg in sys.argv[1:] if arg.split("=")[0].lstrip("+~") not in dropped]
-    return shlex.join(["python", "train.py", *kept, f"name={name}", "overwrite=true" if fresh else "ckpt_path=last"])
+    return runs.resume_command(sys.argv[1:], name, fresh)
 
 
 def stopped(run_dir: Path, err: Interrupted) -> None:

@@ -7,21 +7,23 @@ Why not joblib: its worker processes each start Python afresh and import torch, 
 (8 to 16 s on a busy 2-core machine) before their first trial, and take seconds to shut down. Here the
 launcher imports those once (`preload`), then forks: a child starts in milliseconds with everything loaded.
 A trial is a process of its own all the same: its own folder, log, seed, torch threads and CUDA context,
-and a crash or a kill takes only it down.
+and a crash takes only it down.
 
 What a trial prints goes to <trial folder>/console.log (trials at once would mix their lines and progress
 bars on one screen); the launcher logs a line as each trial starts and ends, and prints each trial's best
-checkpoint on stdout, in job order, once all have ended. Ctrl-C or SIGTERM reaches
-the launcher alone, which passes it on once to the running trials (each then saves last.ckpt and stops
-after its batch, as a lone run does), starts no more, and exits with the signal's status; the same
-command plus `name=<the sweep's name> ckpt_path=last` resumes the sweep. A trial whose process dies
-(killed, out of memory) is recorded in its error.json and counts as +inf, as a trial that raised does.
+checkpoint on stdout, in job order, once all have ended. SIGINT (Ctrl-C), SIGTERM or SIGHUP reaches the
+launcher alone (each trial has its process group), which passes it on to the running trials, SIGHUP as
+SIGTERM: each saves last.ckpt and stops after its batch, as a lone run does. No more trials start, and
+the launcher says how to resume and exits with the signal's status. If the launcher itself dies, its
+trials get SIGTERM. A trial whose process dies (killed, out of memory) is recorded in its error.json and
+counts as +inf, as a trial that raised does.
 
 Hydra finds launchers in the `hydra_plugins` package; conf/hydra/launcher/fork.yaml configures this one.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import logging
 import math
@@ -44,17 +46,25 @@ from omegaconf import DictConfig, open_dict
 from jazz_solo import runs
 
 log = logging.getLogger("hydra.launcher")  # under "hydra": the logger conf/hydra/hydra_logging shows
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1  # prctl: the signal a process gets when its parent dies (Linux)
+
+
+def signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 class ForkLauncher(Launcher):
-    """n_jobs trials at once (0: os.cpu_count() // threads), each on `threads` torch threads, forked after
-    the `preload` modules are imported."""
+    """n_jobs trials at once (0: one per `threads` of the CPUs this process may use), each on `threads`
+    torch threads, forked after the `preload` modules are imported."""
 
     def __init__(self, n_jobs: int = 0, threads: int = 1, preload: Sequence[str] = ()) -> None:
         if n_jobs < 0 or threads < 1:
             raise ValueError(f"hydra.launcher: n_jobs must be >= 0 and threads >= 1 (got {n_jobs}, {threads})")
-        self.n_jobs = n_jobs or max(1, (os.cpu_count() or 1) // threads)
+        self.n_jobs = n_jobs or max(1, len(os.sched_getaffinity(0)) // threads)
         self.threads = threads
         self.preload = list(preload)
         self.config: DictConfig | None = None
@@ -68,7 +78,8 @@ class ForkLauncher(Launcher):
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         setup_globals()
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
-        Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        sweep_dir.mkdir(parents=True, exist_ok=True)
         # torch.cuda.is_available() through NVML, which leaves CUDA uninitialised here: a CUDA context
         # cannot cross a fork, so each trial makes its own
         os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
@@ -83,7 +94,7 @@ class ForkLauncher(Launcher):
             len(trials),
             self.n_jobs,
             self.threads,
-            self._folder(trials[0]).parent / "<n>" / "console.log" if trials else "-",
+            sweep_dir / "<n>" / "console.log",
         )
         handlers = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
         try:
@@ -96,9 +107,10 @@ class ForkLauncher(Launcher):
             if best:
                 print(best, flush=True)
         if self._signum is not None:
-            self._say_how_to_resume(trials)
+            resume = runs.resume_command(sys.argv[1:], sweep_dir.name)
+            print(f"sweep stopped by {signal_name(self._signum)}; resume: {resume}", file=sys.stderr, flush=True)
             sys.exit(128 + self._signum)
-        return [results[cfg.hydra.job.num] for cfg in trials]
+        return [results[config.hydra.job.num] for config in trials]
 
     def _trial_config(self, idx: int, overrides: list[str]) -> DictConfig:
         config = self.hydra_context.config_loader.load_sweep_config(self.config, overrides)
@@ -112,37 +124,54 @@ class ForkLauncher(Launcher):
         return Path(str(config.hydra.sweep.dir)) / str(config.hydra.sweep.subdir)
 
     def _on_signal(self, signum: int, frame: Any) -> None:
-        """Stop starting trials and pass the signal on to the running ones (a second one: stop at once)."""
-        self._signum = signum
+        """Stop starting trials and pass the signal on to the running ones (SIGHUP as SIGTERM)."""
+        self._signum = self._signum or signum
         for child in multiprocessing.active_children():
-            os.kill(child.pid, signum)
+            os.kill(child.pid, signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
 
     def _run_all(self, trials: list[DictConfig]) -> dict[int, JobReturn]:
         waiting, running, results = list(trials), {}, {}
         context = multiprocessing.get_context("fork")
-        while running or (waiting and self._signum is None):
-            while waiting and len(running) < self.n_jobs and self._signum is None:
-                config = waiting.pop(0)
-                receive, send = context.Pipe(duplex=False)
-                sys.stdout.flush(), sys.stderr.flush()  # else the child would inherit and print them again
-                child = context.Process(target=self._run_trial, args=(config, send), daemon=False)
-                child.start()
-                send.close()  # the child's end: when the child exits, reading ours ends
-                running[receive] = (config, child, time.perf_counter())
-                log.info(
-                    "#%d %s: started", config.hydra.job.num, " ".join(filter_overrides(config.hydra.overrides.task))
-                )
-            for receive in wait(list(running)):
-                config, child, start = running.pop(receive)
-                results[config.hydra.job.num] = self._collect(receive, config, child, time.perf_counter() - start)
+        try:
+            while running or (waiting and self._signum is None):
+                while waiting and len(running) < self.n_jobs and self._signum is None:
+                    config = waiting.pop(0)
+                    receive, send = context.Pipe(duplex=False)
+                    child = context.Process(target=self._run_trial, args=(config, send), daemon=False)
+                    sys.stdout.flush(), sys.stderr.flush()  # else the child would inherit and print them again
+                    # a stop signal waits until the child is counted among the running, and the child takes
+                    # it once its own handlers are in place
+                    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+                    try:
+                        child.start()
+                    finally:
+                        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                    send.close()  # the child's end: when the child exits, reading ours ends
+                    running[receive] = (config, child, time.perf_counter())
+                    overrides = " ".join(filter_overrides(config.hydra.overrides.task))
+                    log.info("#%d %s: started", config.hydra.job.num, overrides)
+                for receive in wait(list(running)):
+                    config, child, start = running.pop(receive)
+                    results[config.hydra.job.num] = self._collect(receive, config, child, time.perf_counter() - start)
+        finally:  # the launcher failed: its trials stop too, rather than run on with nobody collecting them
+            for _, child, _ in running.values():
+                if child.is_alive():
+                    os.kill(child.pid, signal.SIGTERM)
+                child.join()
         return results
 
     def _run_trial(self, config: DictConfig, send: Connection) -> None:
-        """In the child: its own process group (a Ctrl-C at the terminal reaches the launcher alone, and
-        a trial told twice would stop without saving), its own console.log, threads, then the trial."""
+        """In the child: its own process group (a Ctrl-C at the terminal reaches the launcher alone, which
+        passes it on once), SIGTERM when the launcher dies, its own console.log and threads, then the trial."""
         os.setpgrp()
-        for signum in STOP_SIGNALS:
-            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+        if sys.platform == "linux":
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        if os.getppid() == 1:  # the launcher died before prctl: nobody would collect this trial
+            os._exit(128 + signal.SIGTERM)
         folder = self._folder(config)
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / "console.log", "ab", buffering=0) as console:
@@ -152,13 +181,20 @@ class ForkLauncher(Launcher):
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(self.threads)
         HydraConfig.instance().set_config(config)
-        result = run_job(
-            hydra_context=self.hydra_context,
-            task_function=self.task_function,
-            config=config,
-            job_dir_key="hydra.sweep.dir",
-            job_subdir_key="hydra.sweep.subdir",
-        )
+        exit_code = 1
+        try:
+            result = run_job(
+                hydra_context=self.hydra_context,
+                task_function=self.task_function,
+                config=config,
+                job_dir_key="hydra.sweep.dir",
+                job_subdir_key="hydra.sweep.subdir",
+            )
+            exit_code = 0 if result.status == JobStatus.COMPLETED and result._return_value != math.inf else 1
+        finally:  # a child ends without Python's exit hooks: W&B's, which would close the run, among them
+            wandb = sys.modules.get("wandb")
+            if wandb is not None and wandb.run is not None:
+                wandb.finish(exit_code=exit_code)
         try:
             send.send(result)
         except Exception as err:  # an unpicklable return value or exception: its words still travel
@@ -166,8 +202,9 @@ class ForkLauncher(Launcher):
             send.send(JobReturn(overrides=result.overrides, status=JobStatus.FAILED, _return_value=failed))
 
     def _collect(self, receive: Connection, config: DictConfig, child: Any, seconds: float) -> JobReturn:
-        """The trial's JobReturn; a child that died without one: an error.json and +inf."""
-        num = config.hydra.job.num
+        """The trial's JobReturn; for a child that died without one: an error.json (unless the trial wrote
+        its own) and +inf."""
+        num, folder = config.hydra.job.num, self._folder(config)
         try:
             result = receive.recv()
         except EOFError:
@@ -179,19 +216,18 @@ class ForkLauncher(Launcher):
             outcome = f"{value:.4g}" if isinstance(value, float) else f"{type(value).__name__}"
             if result.status == JobStatus.FAILED:
                 outcome = f"failed: {value}"
-            log.info("#%d done in %.1f s: %s (%s)", num, seconds, outcome, self._folder(config))
+            log.info("#%d done in %.1f s: %s (%s)", num, seconds, outcome, folder)
             return result
         code = child.exitcode
-        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
-        if self._signum is None or code not in (128 + signal.SIGINT, 128 + signal.SIGTERM):
-            runs.record_error(self._folder(config), RuntimeError(f"the trial's process {how}"))
-        log.error("#%d %s after %.1f s (%s)", num, how, seconds, self._folder(config))
+        how = f"killed by {signal_name(-code)}" if code < 0 else f"exited with status {code}"
+        if not (folder / runs.ERROR).exists():
+            if self._signum is None:
+                runs.record_error(folder, RuntimeError(f"the trial's process {how}"))
+            else:  # stopped by the sweep's signal before it could record that itself
+                resume = runs.resume_command(sys.argv[1:], folder.parent.name)
+                stop = RuntimeError(f"stopped by {signal_name(self._signum)} while starting")
+                runs.record_error(folder, stop, status="interrupted", signal=self._signum, resume=resume)
+        log.error("#%d %s after %.1f s (%s)", num, how, seconds, folder)
         return JobReturn(
             overrides=list(config.hydra.overrides.task), status=JobStatus.COMPLETED, _return_value=math.inf
         )
-
-    def _say_how_to_resume(self, trials: list[DictConfig]) -> None:
-        resumes = [(runs.read_json(self._folder(c) / runs.ERROR) or {}).get("resume") for c in trials]
-        resume = next((r for r in resumes if r), None)
-        stopped = signal.Signals(self._signum).name
-        print(f"sweep stopped by {stopped}" + (f"; resume: {resume}" if resume else ""), file=sys.stderr, flush=True)

@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import shlex
 import shutil
 import traceback
 from collections.abc import Iterator
@@ -173,6 +174,14 @@ def record_error(run_dir: str | os.PathLike, err: BaseException, status: str = "
             "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__)),
         },
     )
+
+
+def resume_command(argv: list[str], name: str, fresh: bool = False) -> str:
+    """The command that resumes run (or sweep) folder `name`: train.py with the other arguments of `argv`
+    as typed, then name=<name> and ckpt_path=last; or, fresh, overwrite=true, which starts it again."""
+    dropped = ("name", "ckpt_path", "overwrite")
+    kept = [arg for arg in argv if arg.split("=")[0].lstrip("+~") not in dropped]
+    return shlex.join(["python", "train.py", *kept, f"name={name}", "overwrite=true" if fresh else "ckpt_path=last"])
 
 
 def read_json(path: Path) -> dict | None:

@@ -39,7 +39,7 @@ def test_the_fork_launcher_config_composes_with_one_trial_per_core_by_default():
     with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
         launcher = compose("train", ["hydra/launcher=fork"], return_hydra_config=True).hydra.launcher
     assert launcher._target_ == "hydra_plugins.jazz_solo_launcher.ForkLauncher" and launcher.n_jobs == 0
-    assert ForkLauncher(n_jobs=0, threads=1).n_jobs == os.cpu_count()
+    assert ForkLauncher(n_jobs=0, threads=1).n_jobs == len(os.sched_getaffinity(0))
     assert ForkLauncher(n_jobs=3, threads=2).n_jobs == 3
     with pytest.raises(ValueError, match="n_jobs must be >= 0 and threads >= 1"):
         ForkLauncher(threads=0)
@@ -108,11 +108,16 @@ def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resum
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 240
-    while not (sweep / "1" / "checkpoints").is_dir() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)  # both first trials are training (each has written its epoch-1 checkpoint)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 240
+        training = [sweep / trial / "checkpoints" for trial in ("0", "1")]
+        while not all(path.is_dir() for path in training) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert all(path.is_dir() for path in training), "both first trials should be training by now"
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()  # its trials then get SIGTERM (they ask for it when their launcher dies)
     assert proc.returncode == 130, stderr[-2000:]
     (line,) = [line for line in stderr.splitlines() if line.startswith("sweep stopped by SIGINT")]
     resume = line.split("; resume: ")[1].split()
