@@ -127,3 +127,33 @@ def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resum
         assert error["status"] == "interrupted" and error["signal"] == signal.SIGINT
         assert (sweep / trial / "checkpoints" / "last.ckpt").exists()
     assert not (sweep / "2").exists()  # no trial starts after the signal
+
+
+@pytest.mark.slow
+def test_trials_stop_and_save_when_their_launcher_is_killed(tmp_path):
+    sweep = tmp_path / "sweep"
+    args = ["train.py", "-m", "model.n_a=8,16", "data.Tx=12", "data.stride=2", "data.batch_size=16"]
+    args += ["trainer.max_epochs=50", "logger=csv", "callbacks.last_checkpoint.every_s=1e9", *FORK]
+    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, *args, f"hydra.sweep.dir={sweep}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    training = [sweep / trial / "checkpoints" for trial in ("0", "1")]
+    deadline = time.monotonic() + 240
+    while not all(path.is_dir() for path in training) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.kill()  # SIGKILL: the launcher cannot pass anything on
+    proc.wait()
+    assert all(path.is_dir() for path in training), "both trials should have been training"
+    errors = [sweep / trial / runs.ERROR for trial in ("0", "1")]
+    deadline = time.monotonic() + 120
+    while not all(path.exists() for path in errors) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for trial, error in zip(("0", "1"), errors):  # each got SIGTERM from the kernel, saved and stopped
+        record = runs.read_json(error)
+        assert record["status"] == "interrupted" and record["signal"] == signal.SIGTERM
+        assert (sweep / trial / "checkpoints" / "last.ckpt").exists()
