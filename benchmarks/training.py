@@ -94,12 +94,14 @@ def lightning_fit(
     val_every: int,
     change: Callable[[Any], None] | None = None,
     drop: tuple[type, ...] = (),
+    watch: Callable[[Any, Any], None] | None = None,
 ) -> dict[str, float]:
     """Seconds for: building the Trainer (loggers start here), the whole fit, and its epochs alone (wall
     and CPU time).
 
     `change(cfg)` edits the config before the Trainer is built, and callbacks of the `drop` types are taken
-    out of it after: benchmarks/hooks.py turns features off with them."""
+    out of it after: benchmarks/hooks.py turns features off with them. `watch(trainer, module)` is called
+    just before the fit (benchmarks/hooks.py times each callback's hooks with it)."""
     import pytorch_lightning as pl
     from torch.utils.data import DataLoader, TensorDataset
 
@@ -139,6 +141,8 @@ def lightning_fit(
         built = time.perf_counter()
         clock = EpochClock()
         trainer.callbacks.insert(0, clock)
+        if watch:
+            watch(trainer, model)
         trainer.fit(model, *loaders)
         end = time.perf_counter()
         if trainer.loggers:
