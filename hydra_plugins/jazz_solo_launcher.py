@@ -62,8 +62,9 @@ class ForkLauncher(Launcher):
     torch threads, forked after the `preload` modules are imported."""
 
     def __init__(self, n_jobs: int = 0, threads: int = 1, preload: Sequence[str] = ()) -> None:
-        if n_jobs < 0 or threads < 1:
-            raise ValueError(f"hydra.launcher: n_jobs must be >= 0 and threads >= 1 (got {n_jobs}, {threads})")
+        for key, value, least in (("n_jobs", n_jobs, 0), ("threads", threads, 1)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValueError(f"hydra.launcher.{key} must be a whole number >= {least}, got {value!r}")
         self.n_jobs = n_jobs or max(1, len(os.sched_getaffinity(0)) // threads)
         self.threads = threads
         self.preload = list(preload)
@@ -131,6 +132,9 @@ class ForkLauncher(Launcher):
 
     def _run_all(self, trials: list[DictConfig]) -> dict[int, JobReturn]:
         waiting, running, results = list(trials), {}, {}
+        overrides = [filter_overrides(config.hydra.overrides.task) for config in trials]
+        shared = set.intersection(*map(set, overrides)) if len(trials) > 1 else set()
+        varied = {c.hydra.job.num: " ".join(o for o in given if o not in shared) for c, given in zip(trials, overrides)}
         context = multiprocessing.get_context("fork")
         try:
             while running or (waiting and self._signum is None):
@@ -148,8 +152,7 @@ class ForkLauncher(Launcher):
                         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                     send.close()  # the child's end: when the child exits, reading ours ends
                     running[receive] = (config, child, time.perf_counter())
-                    overrides = " ".join(filter_overrides(config.hydra.overrides.task))
-                    log.info("#%d %s: started", config.hydra.job.num, overrides)
+                    log.info("#%d %s: started", config.hydra.job.num, varied[config.hydra.job.num])
                 for receive in wait(list(running)):
                     config, child, start = running.pop(receive)
                     results[config.hydra.job.num] = self._collect(receive, config, child, time.perf_counter() - start)
@@ -211,23 +214,27 @@ class ForkLauncher(Launcher):
             result = None
         child.join()
         receive.close()
+        error = runs.read_json(folder / runs.ERROR) or {}
         if result is not None:
             value = result._return_value
-            outcome = f"{value:.4g}" if isinstance(value, float) else f"{type(value).__name__}"
-            if result.status == JobStatus.FAILED:
-                outcome = f"failed: {value}"
-            log.info("#%d done in %.1f s: %s (%s)", num, seconds, outcome, folder)
+            if result.status == JobStatus.FAILED or value == math.inf:  # train.py records why, then returns +inf
+                log.error("#%d failed after %.1f s: %s (%s)", num, seconds, error.get("error", value), folder)
+            else:
+                log.info("#%d done in %.1f s: best val loss %s (%s)", num, seconds, value, folder)
             return result
         code = child.exitcode
         how = f"killed by {signal_name(-code)}" if code < 0 else f"exited with status {code}"
-        if not (folder / runs.ERROR).exists():
-            if self._signum is None:
+        if error.get("status") == "interrupted":  # it saved last.ckpt (if it had begun) and recorded the stop
+            log.info("#%d stopped after %.1f s: %s (%s)", num, seconds, error.get("error"), folder)
+        elif self._signum is not None:  # stopped by the sweep's signal before it could record that itself
+            resume = runs.resume_command(sys.argv[1:], folder.parent.name)
+            stop = RuntimeError(f"stopped by {signal_name(self._signum)} while starting")
+            runs.record_error(folder, stop, status="interrupted", signal=self._signum, resume=resume)
+            log.info("#%d stopped while starting (%s)", num, folder)
+        else:
+            if not error:
                 runs.record_error(folder, RuntimeError(f"the trial's process {how}"))
-            else:  # stopped by the sweep's signal before it could record that itself
-                resume = runs.resume_command(sys.argv[1:], folder.parent.name)
-                stop = RuntimeError(f"stopped by {signal_name(self._signum)} while starting")
-                runs.record_error(folder, stop, status="interrupted", signal=self._signum, resume=resume)
-        log.error("#%d %s after %.1f s (%s)", num, how, seconds, folder)
+            log.error("#%d %s after %.1f s (%s)", num, how, seconds, folder)
         return JobReturn(
             overrides=list(config.hydra.overrides.task), status=JobStatus.COMPLETED, _return_value=math.inf
         )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from hydra.errors import HydraException
+from hydra.errors import HydraException, InstantiationException
 from omegaconf.errors import OmegaConfBaseException
 
 from jazz_solo.startup import interrupted
@@ -56,6 +56,8 @@ def hydra_entry(main: Callable[[], object]) -> None:
     except (HydraException, OmegaConfBaseException) as err:
         cause = f" ({first_lines(err.__cause__)})" if err.__cause__ is not None else ""
         message = f"config: {first_lines(err)}{cause}"
+        if isinstance(err, InstantiationException) and err.__cause__ is not None:  # e.g. hydra.launcher's own check
+            message = f"config: {first_lines(err.__cause__)}"
         chords = next((a for a in sys.argv[1:] if re.match(r"\+*[\w.]*chords=", a) and a in message), None)
         if chords:  # `#`, `(`, `,`, `ø` in a progression are Hydra override syntax, or not allowed unquoted
             key = chords.split("=")[0].lstrip("+")

@@ -12,7 +12,7 @@ import time
 import pytest
 from hydra import compose, initialize_config_dir
 
-from conftest import ROOT, run_script
+from conftest import ROOT, run_in_process, run_script
 from jazz_solo import runs
 
 TINY = ["data.stride=8", "trainer.max_epochs=1", "+trainer.limit_train_batches=2", "logger=csv"]
@@ -41,8 +41,16 @@ def test_the_fork_launcher_config_composes_with_one_trial_per_core_by_default():
     assert launcher._target_ == "hydra_plugins.jazz_solo_launcher.ForkLauncher" and launcher.n_jobs == 0
     assert ForkLauncher(n_jobs=0, threads=1).n_jobs == len(os.sched_getaffinity(0))
     assert ForkLauncher(n_jobs=3, threads=2).n_jobs == 3
-    with pytest.raises(ValueError, match="n_jobs must be >= 0 and threads >= 1"):
+    with pytest.raises(ValueError, match="hydra.launcher.threads must be a whole number >= 1, got 0"):
         ForkLauncher(threads=0)
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+def test_a_bad_number_of_trials_at_once_is_one_line_naming_the_setting(value):
+    result = run_in_process("train.py", "-m", "model.n_a=8", "hydra/launcher=fork", f"hydra.launcher.n_jobs={value}")
+    assert result.returncode == 2
+    shown = repr(float(value)) if value == "1.5" else value if value == "-1" else repr(value)
+    assert result.stderr.strip() == f"error: config: hydra.launcher.n_jobs must be a whole number >= 0, got {shown}"
 
 
 @pytest.mark.slow
@@ -62,7 +70,9 @@ def test_forked_trials_match_the_trials_one_after_another_and_a_resumed_sweep_re
         assert (run / "train.log").read_text().strip() and (run / "console.log").exists()
     # stdout as with the trials in one process: each run's best checkpoint, then the report
     assert forked.stdout.splitlines() == basic.stdout.replace("/basic/", "/fork/").splitlines()
-    assert forked.stderr.count(": started") == 4 and forked.stderr.count(" done in ") == 4
+    assert forked.stderr.count(": started") == 4 and forked.stderr.count(" done in ") == 2
+    assert forked.stderr.count(" failed after ") == 2 and "too short for data.Tx=999" in forked.stderr
+    assert "#1 model.n_a=8 data.Tx=999: started" in forked.stderr  # what varies, not what all share
     assert "2 at once" in forked.stderr
 
     resumed = run_script(
