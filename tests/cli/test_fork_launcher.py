@@ -103,11 +103,9 @@ def test_a_trial_whose_process_dies_is_recorded_and_the_others_finish(tmp_path):
     assert "#1 killed by SIGKILL" in result.stderr
 
 
-@pytest.mark.slow
-def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resume(tmp_path):
-    sweep = tmp_path / "sweep"
-    # long enough to be interrupted: hundreds of batches an epoch
-    args = ["train.py", "-m", "model.n_a=8,16,24", "data.Tx=12", "data.stride=2", "data.batch_size=16"]
+def start_long_sweep(sweep, n_a: str) -> subprocess.Popen:
+    """A sweep long enough to interrupt (hundreds of batches an epoch), returned once trials 0 and 1 train."""
+    args = ["train.py", "-m", f"model.n_a={n_a}", "data.Tx=12", "data.stride=2", "data.batch_size=16"]
     args += ["trainer.max_epochs=50", "logger=csv", "callbacks.last_checkpoint.every_s=1e9", *FORK]
     env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(
@@ -118,16 +116,25 @@ def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resum
         stderr=subprocess.PIPE,
         text=True,
     )
+    training = [sweep / trial / "checkpoints" for trial in ("0", "1")]  # each has written its epoch-1 checkpoint
+    deadline = time.monotonic() + 240
+    while not all(path.is_dir() for path in training) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not all(path.is_dir() for path in training):
+        proc.kill()  # its trials then get SIGTERM (they ask for it when their launcher dies)
+        pytest.fail(f"trials 0 and 1 should be training by now: {proc.communicate()[1][-2000:]}")
+    return proc
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resume(tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = start_long_sweep(sweep, "8,16,24")
     try:
-        deadline = time.monotonic() + 240
-        training = [sweep / trial / "checkpoints" for trial in ("0", "1")]
-        while not all(path.is_dir() for path in training) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert all(path.is_dir() for path in training), "both first trials should be training by now"
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=120)
     finally:
-        proc.kill()  # its trials then get SIGTERM (they ask for it when their launcher dies)
+        proc.kill()
     assert proc.returncode == 130, stderr[-2000:]
     (line,) = [line for line in stderr.splitlines() if line.startswith("sweep stopped by SIGINT")]
     resume = line.split("; resume: ")[1].split()
@@ -142,23 +149,9 @@ def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resum
 @pytest.mark.slow
 def test_trials_stop_and_save_when_their_launcher_is_killed(tmp_path):
     sweep = tmp_path / "sweep"
-    args = ["train.py", "-m", "model.n_a=8,16", "data.Tx=12", "data.stride=2", "data.batch_size=16"]
-    args += ["trainer.max_epochs=50", "logger=csv", "callbacks.last_checkpoint.every_s=1e9", *FORK]
-    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, *args, f"hydra.sweep.dir={sweep}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    training = [sweep / trial / "checkpoints" for trial in ("0", "1")]
-    deadline = time.monotonic() + 240
-    while not all(path.is_dir() for path in training) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc = start_long_sweep(sweep, "8,16")
     proc.kill()  # SIGKILL: the launcher cannot pass anything on
-    proc.wait()
-    assert all(path.is_dir() for path in training), "both trials should have been training"
+    proc.communicate()
     errors = [sweep / trial / runs.ERROR for trial in ("0", "1")]
     deadline = time.monotonic() + 120
     while not all(path.exists() for path in errors) and time.monotonic() < deadline:
