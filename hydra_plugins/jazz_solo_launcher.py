@@ -184,20 +184,13 @@ class ForkLauncher(Launcher):
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(self.threads)
         HydraConfig.instance().set_config(config)
-        exit_code = 1
-        try:
-            result = run_job(
-                hydra_context=self.hydra_context,
-                task_function=self.task_function,
-                config=config,
-                job_dir_key="hydra.sweep.dir",
-                job_subdir_key="hydra.sweep.subdir",
-            )
-            exit_code = 0 if result.status == JobStatus.COMPLETED and result._return_value != math.inf else 1
-        finally:  # a child ends without Python's exit hooks: W&B's, which would close the run, among them
-            wandb = sys.modules.get("wandb")
-            if wandb is not None and wandb.run is not None:
-                wandb.finish(exit_code=exit_code)
+        result = run_job(
+            hydra_context=self.hydra_context,
+            task_function=self.task_function,
+            config=config,
+            job_dir_key="hydra.sweep.dir",
+            job_subdir_key="hydra.sweep.subdir",
+        )
         try:
             send.send(result)
         except Exception as err:  # an unpicklable return value or exception: its words still travel

@@ -18,6 +18,7 @@ from jazz_solo.config import TrainConfig
 from jazz_solo.errors import JazzSoloError, first_line, missing_extra
 from jazz_solo.training.callbacks import (
     AtomicCheckpointIO,
+    Interrupted,
     LastCheckpoint,
     OptimizerStats,
     ResumableRng,
@@ -127,6 +128,19 @@ def check_resumable(path: str, model: JazzSoloModule) -> None:
             )
 
 
+def close_wandb(trainer: pl.Trainer, exit_code: int) -> None:
+    """Finish this fit's W&B run: after a success, so its files are complete before the checkpoint path is
+    printed; after a failure or an interrupt too, or the next run of a sweep in this process would log
+    into this one (wandb reuses a run left open)."""
+    for logger in trainer.loggers:
+        if isinstance(logger, WandbLogger) and trainer.is_global_zero:
+            import wandb
+
+            wandb.finish(exit_code=exit_code)
+            for folder in Path(logger.save_dir or ".").glob(f"wandb/offline-run-*-{logger.version}"):  # offline only
+                log.info("W&B run: %s (its `epoch` counts from 0; upload: wandb sync %s)", folder, folder)
+
+
 def fit(cfg: TrainConfig) -> Path | None:
     """Train; write <output_dir>/results.json; return the best checkpoint's path.
 
@@ -152,14 +166,12 @@ def fit(cfg: TrainConfig) -> Path | None:
         f"{sum(p.numel() for p in model.parameters()):,}",
     )
     trainer = build_trainer(cfg)
-    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer, model))
-    for logger in trainer.loggers:
-        if isinstance(logger, WandbLogger) and trainer.is_global_zero:
-            import wandb
-
-            wandb.finish()  # now, so its files are complete before the checkpoint path is printed
-            for folder in Path(logger.save_dir or ".").glob(f"wandb/offline-run-*-{logger.version}"):  # offline only
-                log.info("W&B run: %s (its `epoch` counts from 0; upload: wandb sync %s)", folder, folder)
+    try:
+        trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from(cfg.ckpt_path, trainer, model))
+    except BaseException as err:
+        close_wandb(trainer, 128 + err.signum if isinstance(err, Interrupted) else 1)
+        raise
+    close_wandb(trainer, 0)
     checkpoint = monitored_checkpoint(trainer)
     best = checkpoint and (checkpoint.best_model_path or checkpoint.last_model_path)
     if not trainer.is_global_zero or not best or not Path(best).exists():

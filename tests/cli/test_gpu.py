@@ -56,4 +56,4 @@ def test_gpu_check_runs_its_code_paths_on_the_cpu(tmp_path):
     assert {r["case"] for r in train} == {"exercise", "wjazzd-size"} and all(r["lightning"] > 0 for r in train)
     table = (tmp_path / "gpu_check.md").read_text()
     assert "## Sampler" in table and "Chord-conditioned" in table and "## Training" in table
-    assert "| joblib | 2 | 9 |" in table
+    assert "| joblib | 2 | 9 |" in table and "| fork | 2 | 9 |" in table and "| basic | 1 | 9 |" in table

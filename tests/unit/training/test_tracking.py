@@ -46,6 +46,27 @@ def test_wandb_run_gets_a_sample_solo_as_audio_and_piano_roll(tmp_path, monkeypa
     assert b'"n_a":16' in record.read_bytes() and b"grad_norm" in record.read_bytes()
 
 
+def test_a_failed_fit_closes_its_wandb_run_so_a_sweeps_next_trial_starts_its_own(tmp_path, monkeypatch):
+    import wandb
+
+    from jazz_solo.training.module import JazzSoloModule
+
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_SILENT", "true")
+
+    def fails(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(JazzSoloModule, "training_step", fails)
+    cfg = tiny_train_config(tmp_path)
+    cfg.logger = {
+        "wandb": {"_target_": "pytorch_lightning.loggers.WandbLogger", "offline": True, "save_dir": str(tmp_path)}
+    }
+    with pytest.raises(RuntimeError, match="boom"):
+        fit(cfg)
+    assert wandb.run is None and list((tmp_path / "wandb").glob("offline-run-*"))
+
+
 def test_tensorboard_logger_writes_events(tmp_path):
     pytest.importorskip("tensorboard", reason="logger=tensorboard needs the tensorboard extra")
     cfg = tiny_train_config(tmp_path)
