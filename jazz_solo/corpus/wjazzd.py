@@ -143,8 +143,8 @@ SHOWN = 8  # titles an ambiguous or unknown name lists
 
 def find_tune(infos: list[SoloInfo], name: str, where: str) -> SoloInfo:
     """The solo `name` means: its id, else its title, else the one title holding it (any case; of several
-    solos of that title, the first in the source's order). Several titles holding it, or none: one error
-    line listing them, or the titles closest to it."""
+    solos of that title, the first in the source's order, said in a log line naming the others' ids).
+    Several titles holding it, or none: one error line listing them, or the titles closest to it."""
     wanted = name.strip().lower()
     tunes = TUNES_COMMAND + ("" if where in (WJAZZD_PATH, SHIPPED) else f" --path {where}")  # the list of this copy
     for matches in (
@@ -154,6 +154,10 @@ def find_tune(infos: list[SoloInfo], name: str, where: str) -> SoloInfo:
     ):
         found = [info for info in infos if matches(info)]
         if len({info.title for info in found}) == 1:
+            if len(found) > 1:  # the same tune played several times: the others are a `wjazzd:<id>` away
+                others = ", ".join(f"{info.id} ({info.performer})" for info in found[1:])
+                log.info("%s: %d solos of that title; taking %s (%s); the others by id: %s", found[0].title,
+                         len(found), found[0].id, found[0].performer, others)  # fmt: skip
             return found[0]
         titles = sorted({info.title for info in found})
         if titles:

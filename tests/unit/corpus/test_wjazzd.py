@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import shutil
 from collections import Counter
 
@@ -226,9 +227,14 @@ def test_bad_wjazzd_settings_are_one_line_errors(field, value, message):
         DataConfig(**{field: value})
 
 
-def test_a_name_in_several_titles_or_in_none_lists_the_titles_it_could_mean():
+def test_a_name_in_several_titles_or_in_none_lists_the_titles_it_could_mean(caplog):
     infos = wjazzd.read_infos(WJAZZD_EXTRACT)
-    assert wjazzd.find_tune(infos, "Gut Bucket Blues", "x").id == "KidOry_GutBucketBlues_FINAL"  # one title, 2 solos
+    with caplog.at_level(logging.INFO, logger="jazz_solo.corpus.wjazzd"):
+        assert wjazzd.find_tune(infos, "Gut Bucket Blues", "x").id == "KidOry_GutBucketBlues_FINAL"  # 2 solos
+    (line,) = [r.getMessage() for r in caplog.records if "solos of that title" in r.getMessage()]
+    other = next(i for i in infos if i.title == "Gut Bucket Blues" and i.id != "KidOry_GutBucketBlues_FINAL")
+    assert line.startswith("Gut Bucket Blues: 2 solos of that title; taking KidOry_GutBucketBlues_FINAL")
+    assert line.endswith(f"the others by id: {other.id} ({other.performer})")
     with pytest.raises(JazzSoloError, match=r"x: 'blues' is in 2 titles: 'Gut Bucket Blues', 'Savoy Blues' \(list"):
         wjazzd.find_tune(infos, "blues", "x")
     with pytest.raises(JazzSoloError, match=r"no solo has the id or title 'Savoy Bluez' \(close: 'Savoy Blues'; list"):
