@@ -18,6 +18,7 @@ from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from jazz_solo.conditioning import onset_grid, progression_condition
 from jazz_solo.config import RENDERS, GenerateConfig, SamplingConfig
 from jazz_solo.corpus import wjazzd
+from jazz_solo.corpus.download import NOTICE
 from jazz_solo.corpus.midi import MIDI_SUFFIXES, read_midi
 from jazz_solo.errors import JazzSoloError
 from jazz_solo.music.chords import Progression
@@ -47,6 +48,7 @@ def progression_for(ckpt: Checkpoint, chords: str | None = None, tempo: float | 
         source = wjazzd.tunes_path(ckpt.spec.data, ckpt.spec.licence)
         info, progression = wjazzd.tune_changes(source, chords.strip()[len(TUNE_PREFIX) :])
         progression.title = f"{info.title} ({info.performer})"
+        progression.licence = NOTICE  # WJazzD's lead sheet: its ODbL notice goes with every solo over it
     else:
         progression = Progression.from_dict(ckpt.spec.backing)
         if chords is not None:
@@ -106,11 +108,12 @@ def sample_solos(
     if sampling.strategy == "beam":  # the best beam of each primer
         tokens, log_prob = tokens[:, 0], log_prob[:, 0]
     tokenizer, home = get_tokenizer(ckpt.spec.tokenizer), ckpt.spec.home
+    licence = "\n".join(dict.fromkeys(text for text in (ckpt.spec.licence, progression.licence) if text))
     solos = []
     for row, lp, s in zip(tokens.tolist(), log_prob.tolist(), seeds):
         values = [ckpt.vocab[j] for j in row]
         notes = tokenizer.decode(values, progression, seed=s, realise=sampling.realise, home=home) if decode else []
-        solos.append(Solo(values, notes, lp, s, onsets(values)[-1], progression, ckpt.spec.licence or ""))
+        solos.append(Solo(values, notes, lp, s, onsets(values)[-1], progression, licence))
     return solos
 
 
@@ -263,7 +266,7 @@ def generate(cfg: GenerateConfig) -> list[Path]:
             | {kind: p.with_suffix(SUFFIXES[kind]).name for kind in cfg.render}
             for p, solo in zip(paths, solos)
         ]
-        licence = {"licence": ckpt.spec.licence} if ckpt.spec.licence else {}  # WJazzD's ODbL notice travels too
+        licence = {"licence": solos[0].licence} if solos and solos[0].licence else {}  # WJazzD's ODbL notice too
         write_json(manifest, {"settings": settings, "checkpoint": file_record(ckpt_file), "solos": entries} | licence)
         for name in stale:  # so the folder holds what its manifest lists
             (out / name).unlink(missing_ok=True)

@@ -130,6 +130,7 @@ class Progression:
     tempo: float = 120.0  # beats per minute
     beats_per_bar: int = 4
     title: str = field(default="", compare=False)  # the tune's, when it is one: "Anthropology (Art Pepper)"
+    licence: str = field(default="", compare=False)  # the notice its source asks to travel with what is played over it
 
     @property
     def length(self) -> float:

@@ -28,7 +28,7 @@ class Solo:
     log_prob: the log-probability of the values after the first under the model;
     seed: its seed (the same settings with `seed=<it> n=1` make it again);
     end: when its values end, quarter notes (a solo may end in a rest);
-    licence: the notice its model's corpus asks to travel with it (WJazzD's ODbL; "" for none).
+    licence: the notices its model's corpus and its chords' source ask to travel with it (WJazzD's ODbL; "" for none).
     """
 
     values: list[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import logging
 
 import pretty_midi
@@ -10,6 +11,7 @@ import pytest
 
 from conftest import run_in_process, shared_file
 from jazz_solo.corpus import wjazzd, wjazzd_leadsheets
+from jazz_solo.corpus.download import NOTICE
 from jazz_solo.corpus.wjazzd_leadsheets import LEADSHEETS, SHIPPED, write_leadsheets
 from jazz_solo.corpus.wjazzd_meta import META
 from jazz_solo.errors import JazzSoloError
@@ -57,6 +59,10 @@ def test_a_model_of_another_corpus_plays_a_wjazzd_tune_with_no_wjazzd_here(no_wj
     out = tmp_path / "solos"
     [midi] = generate(GenerateConfig(ckpt=str(trained_ckpt), chords="wjazzd:Anthropology", bars=2, out=str(out)))
     assert pretty_midi.PrettyMIDI(str(midi)).get_tempo_changes()[1][0] == pytest.approx(218.8, abs=0.01)
+    # the model owes WJazzD nothing, its solo over WJazzD's lead sheet does: the ODbL notice travels with it
+    assert load_checkpoint(trained_ckpt).spec.licence is None and progression.licence == NOTICE
+    assert NOTICE.split(",")[0].encode() in midi.read_bytes()
+    assert json.loads((out / "manifest.json").read_text())["licence"] == NOTICE
 
 
 def test_a_tune_with_no_lead_sheet_and_no_solo_here_is_one_line_saying_make_wjazzd(no_wjazzd, tmp_path, monkeypatch):
