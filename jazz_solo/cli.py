@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from jazz_solo.config import TrainConfig
 from jazz_solo.errors import one_line_errors
 from jazz_solo.runs import claim_folder
+from jazz_solo.startup import quiet_interrupts
 
 
 def list_override(arg: str, key: str) -> str:
@@ -61,11 +62,14 @@ class CheckAtStart(Callback):
     so a bad value leaves no folder behind. In a sweep the shared values are checked once at its start;
     each run checks the values swept over (a bad one fails that run alone)."""
 
+    # quiet_interrupts: Hydra would turn what a Ctrl-C leaves here (a half-made import's error) into a warning
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self.check(config, Path(config.hydra.run.dir), sweep=False)
+        with quiet_interrupts():
+            self.check(config, Path(config.hydra.run.dir), sweep=False)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self.check(config, Path(config.hydra.sweep.dir), sweep=True)
+        with quiet_interrupts():
+            self.check(config, Path(config.hydra.sweep.dir), sweep=True)
 
     @staticmethod
     def check(config: DictConfig, folder: Path, sweep: bool) -> None:

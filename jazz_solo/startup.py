@@ -9,10 +9,25 @@ callbacks' graceful stop) handle Ctrl-C. Only the interpreter's own start, befor
 script runs, is left: a few milliseconds.
 """
 
+import _signal  # the C module under `signal`, built in: importing it opens no window
 import os
 import sys
 
 INTERRUPTED = 128 + 2  # the shell's status for a process that SIGINT stopped
+received = False  # whether a SIGINT came while our handler was the one in place
+
+
+def on_sigint(signum: int, frame: object) -> None:
+    """Python's own handler (raise KeyboardInterrupt), remembered. Some imports swallow the exception: numpy's
+    under torch's may go on with the Ctrl-C lost, or leave a half-made module whose next use raises a
+    RecursionError. quiet_interrupts then still stops with one line."""
+    global received
+    received = True
+    raise KeyboardInterrupt
+
+
+if _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:  # not where SIGINT is ignored (`cmd &`)
+    _signal.signal(_signal.SIGINT, on_sigint)
 
 
 def interrupted() -> None:
@@ -28,11 +43,11 @@ def interrupted() -> None:
 
 
 class quiet_interrupts:  # noqa: N801 - used like contextlib.suppress: `with quiet_interrupts():`
-    """Ctrl-C inside the block: one line on stderr and exit 130."""
+    """Ctrl-C inside the block: one line on stderr and exit 130, whatever the block then raised or not."""
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind: type | None, error: object, trace: object) -> None:
-        if kind is not None and issubclass(kind, KeyboardInterrupt):
+        if received or (kind is not None and issubclass(kind, KeyboardInterrupt)):
             interrupted()

@@ -12,12 +12,14 @@ import pytest
 
 from conftest import ROOT
 
-# Interrupts the entry point deterministically inside its imports: SIGINT as torch's import starts.
-AT_TORCH_IMPORT = """
+# Interrupts the entry point deterministically inside its imports: SIGINT as a module's import starts.
+AT_IMPORT = """
 import os, runpy, signal, sys
 class Interrupt:
+    fired = False
     def find_spec(self, name, path=None, target=None):
-        if name == "torch":
+        if name == MODULE and not Interrupt.fired:
+            Interrupt.fired = True
             os.kill(os.getpid(), signal.SIGINT)
         return None
 sys.meta_path.insert(0, Interrupt())
@@ -39,7 +41,18 @@ def interrupted(args: list[str], after: float | None = None) -> subprocess.Compl
 @pytest.mark.parametrize("script", ["train.py", "generate.py", "evaluate.py"])
 def test_ctrl_c_while_importing_is_one_line(script, tmp_path):
     valid = [] if script == "train.py" else [f"ckpt={tmp_path / 'x.ckpt'}"]  # torch comes after the config's check
-    result = interrupted([sys.executable, "-c", AT_TORCH_IMPORT, script, *valid, f"hydra.run.dir={tmp_path}"])
+    at_torch = f"MODULE = 'torch'{AT_IMPORT}"
+    result = interrupted([sys.executable, "-c", at_torch, script, *valid, f"hydra.run.dir={tmp_path}"])
+    assert result.returncode == 130 and result.stderr == "interrupted\n" and result.stdout == ""
+
+
+# numpy's import, under torch's, swallows a KeyboardInterrupt at these: the Ctrl-C was lost (training ran on)
+# or left a half-made numpy whose next use raised a RecursionError (found by a fresh clone's CI run)
+@pytest.mark.parametrize("module", ["numpy", "numpy.linalg"])
+def test_ctrl_c_that_an_import_swallows_still_stops_with_one_line(module, tmp_path):
+    at_module = f"MODULE = {module!r}{AT_IMPORT}"
+    args = [sys.executable, "-c", at_module, "train.py", "logger=none", "trainer.max_epochs=1"]
+    result = interrupted([*args, f"hydra.run.dir={tmp_path / 'run'}"])
     assert result.returncode == 130 and result.stderr == "interrupted\n" and result.stdout == ""
 
 
