@@ -165,7 +165,7 @@ class ForkLauncher(Launcher):
 
     def _run_trial(self, config: DictConfig, send: Connection) -> None:
         """In the child: its own process group (a Ctrl-C at the terminal reaches the launcher alone, which
-        passes it on once), SIGTERM when the launcher dies, its own console.log and threads, then the trial."""
+        passes it on), SIGTERM when the launcher dies, its own console.log and threads, then the trial."""
         os.setpgrp()
         if sys.platform == "linux":
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
