@@ -23,6 +23,7 @@ LENGTHS = ("onsets", "legato", "written")
 HOLDOUTS = ("spaced", "solos", "performers")
 RENDERS = ("png", "wav", "musicxml")  # what generate can write beside each solo's MIDI file
 CONDITIONS = ("none", "chords")
+SCHEDULES = ("constant", "cosine")
 
 
 def _check(ok: bool, message: str) -> None:
@@ -87,10 +88,13 @@ class ModelConfig:
     cell: str = "lstm"
     n_a: int = 64  # hidden units
     dropout: float = 0.0  # on the hidden state, before the softmax head
+    weight_drop: float = 0.0  # share of the recurrent weights dropped in each training forward (DropConnect)
     lr: float = 0.01
     betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
     weight_decay: float = 0.0
     condition: str = "none"  # none: the values alone (the exercise); chords: also the chord and bar position
+    schedule: str = "constant"  # constant: lr throughout; cosine: lr falls to 0 along the run's steps
+    shared: bool = False  # each value's input and output weights add those of its pitch (role) and its length
 
     def __post_init__(self) -> None:
         _check(self.cell in CELLS, f"model.cell must be one of {', '.join(CELLS)}, got {self.cell!r}")
@@ -100,7 +104,11 @@ class ModelConfig:
         )
         _check(self.n_a > 0, f"model.n_a must be > 0, got {self.n_a}")
         _check(0 <= self.dropout < 1, f"model.dropout must be in [0, 1), got {self.dropout}")
+        _check(0 <= self.weight_drop < 1, f"model.weight_drop must be in [0, 1), got {self.weight_drop}")
         _check(self.lr > 0, f"model.lr must be > 0, got {self.lr}")
+        _check(
+            self.schedule in SCHEDULES, f"model.schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"
+        )
 
 
 @dataclass

@@ -10,9 +10,35 @@ import warnings
 
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 
 RECURRENT = {"lstm": nn.LSTM, "rnn": nn.RNN, "gru": nn.GRU}
 RECURRENCE = {"lstm": torch.lstm, "rnn": torch.rnn_tanh, "gru": torch.gru}  # their ops, for a projected input
+
+
+class SharedRows(nn.Module):
+    """A weight's value rows, each its own row plus one learnt row per group the value belongs to.
+
+    groups: (k, n_values) int64, each value's group in k partitions of the vocabulary (its pitch or role,
+    its length). Values that share a pitch, or a length, then learn from each other's notes, where a joint
+    vocabulary gives a rare (pitch, length) pair only its own few. The composed weight is an ordinary one
+    (a torch parametrization): every sampler path reads it as it reads a plain weight. The group rows start
+    at zero, so a fresh network starts as a plain one. `columns`: the values are the weight's first
+    n_values columns (an input weight) rather than its rows (the head).
+    """
+
+    def __init__(self, groups: torch.Tensor, width: int, columns: bool = False):
+        super().__init__()
+        self.columns = columns
+        self.register_buffer("groups", groups, persistent=False)  # rebuilt from the vocabulary
+        self.rows = nn.ParameterList(nn.Parameter(torch.zeros(int(g.max()) + 1, width)) for g in groups)
+
+    def forward(self, weight: torch.Tensor) -> torch.Tensor:
+        own = weight.T if self.columns else weight  # (n_values [+ n_features], width)
+        n = self.groups.shape[1]
+        values = own[:n] + sum(rows[group] for rows, group in zip(self.rows, self.groups))
+        composed = torch.cat([values, own[n:]])
+        return composed.T if self.columns else composed
 
 
 class SoloNet(nn.Module):
@@ -29,16 +55,32 @@ class SoloNet(nn.Module):
     nn.RNN's / nn.GRU's either way (`self.rnn`, whose state_dict a checkpoint holds).
     """
 
-    def __init__(self, n_values: int, n_a: int = 64, cell: str = "lstm", dropout: float = 0.0, n_features: int = 0):
+    def __init__(
+        self,
+        n_values: int,
+        n_a: int = 64,
+        cell: str = "lstm",
+        dropout: float = 0.0,
+        n_features: int = 0,
+        groups: torch.Tensor | None = None,
+        weight_drop: float = 0.0,
+    ):
+        """groups: (k, n_values) int64, for weights shared by the values of a group (SharedRows).
+        weight_drop: while training, each forward drops this share of the recurrent weights (DropConnect on
+        W_hh, the same mask at every step, as AWD-LSTM does): the state cannot lean on any one connection."""
         super().__init__()
         self.n_values, self.n_a, self.cell, self.n_features = n_values, n_a, cell, n_features
+        self.weight_drop = weight_drop
         self.rnn = RECURRENT[cell](n_values + n_features, n_a, batch_first=True)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(n_a, n_values)
         # the recurrent op's input weights once the input is projected (not saved: state_dicts unchanged)
         gates = self.rnn.weight_ih_l0.shape[0]
-        self.lookup = n_values + n_features > gates
+        self.lookup = n_values + n_features > gates or weight_drop > 0  # recur() is where the drop is
         self.register_buffer("identity", torch.eye(gates), persistent=False)
+        if groups is not None:
+            parametrize.register_parametrization(self.rnn, "weight_ih_l0", SharedRows(groups, gates, columns=True))
+            parametrize.register_parametrization(self.head, "weight", SharedRows(groups, n_a))
 
     def forward(self, x: torch.Tensor, state=None, features: torch.Tensor | None = None) -> tuple[torch.Tensor, object]:
         """x -> (logits (batch, T, n_values), final state).
@@ -75,7 +117,8 @@ class SoloNet(nn.Module):
         if state is None:
             zeros = projected.new_zeros(1, batch, self.n_a)
             state = (zeros, zeros) if self.cell == "lstm" else zeros
-        weights = (self.identity.to(projected.dtype), rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
+        recurrent = nn.functional.dropout(rnn.weight_hh_l0, self.weight_drop, self.training)
+        weights = (self.identity.to(projected.dtype), recurrent, rnn.bias_ih_l0, rnn.bias_hh_l0)
         with warnings.catch_warnings():  # cuDNN copies these few weights into one buffer per call: known, cheap
             warnings.filterwarnings("ignore", "RNN module weights are not part of single contiguous chunk")
             out, *final = RECURRENCE[self.cell](projected, state, weights, True, 1, 0.0, self.training, False, True)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from jazz_solo.evaluation import ngrams
-from jazz_solo.music.tokenizers import note_fields
+from jazz_solo.music.tokenizers import field_groups
 from jazz_solo.scoring import grouped_log_probs
 
 READINGS = ("joint", "pitch", "duration")
@@ -26,9 +26,7 @@ READINGS = ("joint", "pitch", "duration")
 
 def note_groups(vocab: Sequence[str]) -> np.ndarray:
     """(3, n_values) int: each value's group in each reading: itself, its pitch (or rest), its duration."""
-    fields = [note_fields(v) for v in vocab]
-    by_field = [np.unique([f[i] for f in fields], return_inverse=True)[1] for i in range(2)]
-    return np.stack([np.arange(len(vocab)), *by_field])
+    return np.stack([np.arange(len(vocab)), *np.asarray(field_groups(vocab))])
 
 
 def note_metrics(

@@ -111,6 +111,18 @@ def note_fields(value: str) -> tuple[str, str]:
     return head, duration
 
 
+def field_groups(vocab: Sequence[str]) -> list[list[int]]:
+    """Each value's group by its first field (pitch or rest; the grammar's role) and by its length: two
+    lists of len(vocab) group ids, numbered in the sorted order of the fields as written."""
+    fields = [note_fields(v) for v in vocab]
+    groups = []
+    for i in range(2):
+        names = sorted({f[i] for f in fields})
+        index = {name: k for k, name in enumerate(names)}
+        groups.append([index[f[i]] for f in fields])
+    return groups
+
+
 TOKENIZERS: dict[str, type] = {GrammarTokenizer.name: GrammarTokenizer, PitchTokenizer.name: PitchTokenizer}
 
 

@@ -42,9 +42,10 @@ warnings.filterwarnings(
 # A run interrupted mid-epoch resumes exactly: the training loader skips the batches done (JazzDataModule).
 warnings.filterwarnings("ignore", message="You're resuming from a checkpoint that ended before the epoch ended")
 # Lightning's advert for its cloud logger, its hardware lines when there is no GPU/TPU/HPU to use, and its
-# restore lines (fit logs "resuming from <last.ckpt>" itself) and its line that the last epoch was the last
+# restore lines (fit logs "resuming from <last.ckpt>" itself), its line that the last epoch was the last
+# and the one a cosine schedule's length costs (it reads the training loader's length early)
 QUIET = ("💡 Tip", "GPU available: False", "TPU available: False", "HPU available: False", "Restor")
-QUIET += ("`Trainer.fit` stopped: `max_epochs",)
+QUIET += ("`Trainer.fit` stopped: `max_epochs", "Loading `train_dataloader` to estimate")
 logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
     lambda record: not record.getMessage().startswith(QUIET)
 )

@@ -103,5 +103,14 @@ class JazzSoloModule(pl.LightningModule):
             logger.log_metrics(metrics | {"epoch": self.current_epoch}, step=self.global_step)
 
     def configure_optimizers(self):
+        """Adam; with model.schedule=cosine, its lr falls along half a cosine to 0 at the run's last step
+        (stepped every batch, so a resumed run continues the same curve)."""
         m = self.hparams.model
-        return torch.optim.Adam(self.parameters(), lr=m["lr"], betas=tuple(m["betas"]), weight_decay=m["weight_decay"])
+        adam = torch.optim.Adam(self.parameters(), lr=m["lr"], betas=tuple(m["betas"]), weight_decay=m["weight_decay"])
+        if m.get("schedule", "constant") == "constant":
+            return adam
+        total = self.trainer.estimated_stepping_batches
+        if not math.isfinite(total):
+            raise JazzSoloError("config: model.schedule=cosine needs a run of known length (trainer.max_epochs >= 1)")
+        fall = torch.optim.lr_scheduler.LambdaLR(adam, lambda step: (1 + math.cos(math.pi * min(step / total, 1))) / 2)
+        return {"optimizer": adam, "lr_scheduler": {"scheduler": fall, "interval": "step"}}

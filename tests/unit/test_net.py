@@ -53,3 +53,16 @@ def test_the_row_lookup_runs_cudnn_on_cuda(cell, monkeypatch):
     x, features = torch.randint(0, 300, (4, 9), device="cuda"), torch.randn(4, 9, 5, device="cuda")
     one_hot = nn.functional.one_hot(x, 300).float()
     torch.testing.assert_close(net(x, features=features)[0], net(one_hot, features=features)[0])
+
+
+def test_weight_drop_drops_recurrent_weights_while_training_and_none_in_eval():
+    torch.manual_seed(0)
+    net = SoloNet(20, 8, weight_drop=0.5)
+    plain = SoloNet(20, 8)
+    plain.load_state_dict(net.state_dict())
+    x = torch.randint(0, 20, (3, 7))
+    first, second = net(x)[0], net(x)[0]
+    assert not torch.allclose(first, second)  # a new mask each forward
+    torch.testing.assert_close(first[:, 0], plain(x)[0][:, 0])  # the first step has no recurrence to drop
+    net.eval(), plain.eval()
+    torch.testing.assert_close(net(x)[0], plain(x)[0])
