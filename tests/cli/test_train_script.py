@@ -139,7 +139,7 @@ def test_train_data_chords_from_a_file_or_quoted(tmp_path):
 def test_train_and_generate_with_experiment_wjazzd(tmp_path, cache):
 
     run = tmp_path / "run"
-    args = ["experiment=wjazzd", f"data.path={WJAZZD_EXTRACT}", "model.n_a=16", "trainer.max_epochs=1"]
+    args = ["experiment=wjazzd", f"data.path={WJAZZD_EXTRACT}", "model.n_a=16", "trainer.max_epochs=1", "data.Tx=32"]
     result = run_in_process("train.py", *args, "logger=none", f"hydra.run.dir={run}", "data.min_count=2")
     assert result.returncode == 0, result.stderr[-2000:]
     expected = corpus(metre=["4/4"], lengths="legato", min_count=2, tokenizer="pitch")  # as experiment=wjazzd
@@ -160,7 +160,7 @@ def test_a_wjazzd_model_plays_a_held_out_tune_scores_trainings_windows_and_carri
     from jazz_solo.corpus.download import NOTICE
 
     run = tmp_path / "run"
-    args = ["experiment=wjazzd", f"data.path={WJAZZD_EXTRACT}", "model.n_a=16", "trainer.max_epochs=1"]
+    args = ["experiment=wjazzd", f"data.path={WJAZZD_EXTRACT}", "model.n_a=16", "trainer.max_epochs=1", "data.Tx=32"]
     result = run_in_process("train.py", *args, "data.val_stride=5", "logger=none", f"hydra.run.dir={run}")
     assert result.returncode == 0, result.stderr[-2000:]
     spec = load_checkpoint(run).spec

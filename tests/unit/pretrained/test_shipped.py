@@ -20,7 +20,7 @@ def package_folder(monkeypatch):
 def test_the_shipped_model_is_small_and_weights_only():
     assert "wjazzd" in pretrained.available()
     path = pretrained.pretrained_path("wjazzd")
-    assert path.stat().st_size < 5 * 2**20
+    assert path.stat().st_size < 8 * 2**20  # n_a 256: 5.7 MiB of float32 weights
     model = jazz_solo.load("pretrained:wjazzd")
     spec = model.checkpoint.spec
     assert (spec.tokenizer, spec.condition, spec.data["transpose"]) == ("pitch", "chords", 6)
