@@ -76,7 +76,9 @@ class SoloNet(nn.Module):
         self.head = nn.Linear(n_a, n_values)
         # the recurrent op's input weights once the input is projected (not saved: state_dicts unchanged)
         gates = self.rnn.weight_ih_l0.shape[0]
-        self.lookup = n_values + n_features > gates or weight_drop > 0  # recur() is where the drop is
+        # recur() is also where the recurrent weights are dropped, and it takes shared weights as computed
+        # tensors (nn.LSTM's own forward would flatten them for cuDNN in place)
+        self.lookup = n_values + n_features > gates or weight_drop > 0 or groups is not None
         self.register_buffer("identity", torch.eye(gates), persistent=False)
         if groups is not None:
             parametrize.register_parametrization(self.rnn, "weight_ih_l0", SharedRows(groups, gates, columns=True))
@@ -90,16 +92,22 @@ class SoloNet(nn.Module):
         features: (batch, T, n_features) float, when n_features > 0.
         The state is (h, c) for an LSTM, each (1, batch, n_a), and h alone otherwise.
         """
+        out, state = self.hidden(x, state, features)
+        return self.head(self.dropout(out)), state
+
+    def hidden(self, x: torch.Tensor, state=None, features: torch.Tensor | None = None) -> tuple[torch.Tensor, object]:
+        """forward without the head: x (and features) as there -> (the cell's outputs (batch, T, n_a), final state)."""
         if (features is None) != (self.n_features == 0):
             raise ValueError(f"this network takes {self.n_features} features per step; got {features is not None}")
         if not x.is_floating_point() and self.lookup:
-            out, state = self.recur(self.project(x, features), state)
-        else:
-            if not x.is_floating_point():
-                x = nn.functional.one_hot(x.clamp(min=0), self.n_values) * (x >= 0)[..., None]
-            x = x.to(self.rnn.weight_ih_l0.dtype)
-            out, state = self.rnn(x if features is None else torch.cat([x, features.to(x.dtype)], -1), state)
-        return self.head(self.dropout(out)), state
+            return self.recur(self.project(x, features), state)
+        if not x.is_floating_point():
+            x = nn.functional.one_hot(x.clamp(min=0), self.n_values) * (x >= 0)[..., None]
+        x = x.to(self.rnn.weight_ih_l0.dtype)
+        inputs = x if features is None else torch.cat([x, features.to(x.dtype)], -1)
+        if self.lookup:  # the projection by a product, then the same recur() as the row lookup's
+            return self.recur(inputs @ self.rnn.weight_ih_l0.T, state)
+        return self.rnn(inputs, state)
 
     def project(self, values: torch.Tensor, features: torch.Tensor | None = None) -> torch.Tensor:
         """W_ih [one_hot(values); features] without its bias: (batch, T) int64 -> (batch, T, gates)."""

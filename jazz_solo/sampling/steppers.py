@@ -37,7 +37,7 @@ def padded_head(net: SoloNet, head_bias: torch.Tensor) -> tuple[torch.Tensor, to
 
 
 class NaiveStepper:
-    """Steps the network's own recurrent module on a one-hot input, one value at a time (any cell)."""
+    """Steps the network's own recurrence (SoloNet.hidden) on a one-hot input, one value at a time (any cell)."""
 
     def __init__(self, net: SoloNet, n: int, device):
         self.net, self.state, self.context_width = net, None, net.n_features
@@ -54,9 +54,8 @@ class NaiveStepper:
     def feed(self, tok: torch.Tensor, logits: torch.Tensor, context: torch.Tensor | None = None) -> None:
         """Advance every row by its value tok (n,) [and its context (n, n_features)]; write the next logits
         (n, logit_width)."""
-        x = nn.functional.one_hot(tok, self.net.n_values).float()
-        x = x if context is None else torch.cat([x, context], 1)
-        out, self.state = self.net.rnn(x[:, None], self.state)
+        x = nn.functional.one_hot(tok, self.net.n_values).float()[:, None]
+        out, self.state = self.net.hidden(x, self.state, None if context is None else context[:, None])
         torch.addmm(self.head_b, out[:, 0], self.head_w, out=logits)
 
     def reorder(self, rows: torch.Tensor) -> None:

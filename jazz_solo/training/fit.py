@@ -122,11 +122,12 @@ def check_resumable(path: str, model: JazzSoloModule) -> None:
         raise JazzSoloError(f"ckpt_path: {path} is not a checkpoint train.py wrote (nothing to resume)")
     if spec.vocab != model.hparams.vocab:
         raise JazzSoloError(f"ckpt_path: {path} has another vocabulary than this run's corpus (other data settings?)")
-    for key in ("cell", "n_a"):
-        if spec.model[key] != model.hparams.model[key]:
-            raise JazzSoloError(
-                f"ckpt_path: {path} has model.{key}={spec.model[key]}, this run {model.hparams.model[key]}"
-            )
+    # what the weights' shapes or the lr's curve depend on (keys absent from older checkpoints: their defaults)
+    checked = (("cell", None), ("n_a", None), ("condition", "none"), ("shared", False), ("schedule", "constant"))
+    for key, default in checked:
+        was, now = spec.model.get(key, default), model.hparams.model.get(key, default)
+        if was != now:
+            raise JazzSoloError(f"ckpt_path: {path} has model.{key}={was}, this run {now}")
 
 
 def close_wandb(trainer: pl.Trainer, exit_code: int) -> None:

@@ -101,11 +101,15 @@ def test_train_rejects_a_checkpoint_it_cannot_resume_from(tmp_path, trained_ckpt
         (text, {}, "not a file torch.save wrote"),
         (weights_only, {}, "nothing to resume"),
         (trained_ckpt, {"n_a": 24}, "model.n_a=16, this run 24"),
+        (trained_ckpt, {"shared": True}, "model.shared=False, this run True"),  # other weights
+        (trained_ckpt, {"schedule": "cosine"}, "model.schedule=constant, this run cosine"),  # another lr curve
         (trained_ckpt, {"Tx": 12, "tokenizer": "pitch"}, "another vocabulary"),
     ]
+    model_keys = ("n_a", "shared", "schedule")
     for path, change, message in cases:
-        cfg = tiny_train_config(tmp_path / path.stem, **{k: v for k, v in change.items() if k != "n_a"})
-        cfg.model.n_a = change.get("n_a", cfg.model.n_a)
+        cfg = tiny_train_config(tmp_path / path.stem, **{k: v for k, v in change.items() if k not in model_keys})
+        for key in model_keys:
+            setattr(cfg.model, key, change.get(key, getattr(cfg.model, key)))
         cfg.ckpt_path = str(path)
         with pytest.raises(JazzSoloError, match=message):
             fit(cfg)

@@ -26,6 +26,7 @@ def test_value_indices_give_the_one_hot_networks_logits_state_and_gradients(cell
     out, reference_state = net.rnn(inputs)
     torch.testing.assert_close(logits, net.head(out))
     torch.testing.assert_close(state, reference_state)
+    torch.testing.assert_close(net(one_hot, features=features)[0], logits)  # one-hot floats: the same path
     grads = torch.autograd.grad(logits.square().sum(), list(net.rnn.parameters()))
     reference = torch.autograd.grad(net.head(out).square().sum(), list(net.rnn.parameters()))
     for got, want in zip(grads, reference):
