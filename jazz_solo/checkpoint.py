@@ -21,9 +21,8 @@ from pathlib import Path
 import torch
 
 from jazz_solo.atomic import atomic_file
-from jazz_solo.conditioning import CONDITION_FEATURES
+from jazz_solo.conditioning import CONDITION_FEATURES, value_groups
 from jazz_solo.errors import JazzSoloError, first_line
-from jazz_solo.music.tokenizers import field_groups
 from jazz_solo.net import SoloNet
 from jazz_solo.pretrained import is_pretrained, pretrained_path
 from jazz_solo.runs import RESULTS, read_json
@@ -54,7 +53,7 @@ class Spec:
     def build_net(self) -> SoloNet:
         """A SoloNet of this spec's shape (fresh weights)."""
         m = self.model
-        groups = torch.tensor(field_groups(self.vocab)) if m.get("shared") else None
+        groups = value_groups(self.vocab) if m.get("shared") else None
         features = CONDITION_FEATURES[self.condition]
         return SoloNet(len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, m.get("weight_drop", 0.0))
 

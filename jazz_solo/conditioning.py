@@ -3,9 +3,9 @@ each value ends.
 
 music/context.py says, in plain Python, which features are active at each grid step of a
 progression and at the end of each value. This module turns that into what the network and the
-sampler read: multi-hot feature rows, each value's length in grid steps, and the features heard
-with each input value of a sequence (the context of the time where that value ends, on its row's
-loop). The sampler's Clock (sampling/condition.py) and its numba kernel walk the same time one
+sampler read: multi-hot feature rows, each value's length in grid steps (and its pitch and length
+groups, for model.shared), and the features heard with each input value of a sequence (the context of
+the time where that value ends, on its row's loop). The sampler's Clock (sampling/condition.py) and its numba kernel walk the same time one
 step at a time; tests hold them to `step_features`. `onset_grid` tells the sampler which values keep
 a solo's onsets on the corpus's grid (sampling/grid.py).
 """
@@ -19,6 +19,7 @@ import torch
 from jazz_solo.music.chords import Progression
 from jazz_solo.music.context import GRID, N_FEATURES, Context, on_grid, progression_contexts, value_steps
 from jazz_solo.music.grammar import REST
+from jazz_solo.music.tokenizers import field_groups
 from jazz_solo.sampling.condition import Condition
 from jazz_solo.sampling.grid import Grid
 
@@ -41,6 +42,12 @@ def progression_features(progression: Progression) -> torch.Tensor:
 def durations(vocab: list[str]) -> torch.Tensor:
     """(n_values,) int64: each value's length in grid steps."""
     return torch.tensor([value_steps(v) for v in vocab], dtype=torch.long)
+
+
+def value_groups(vocab: list[str]) -> torch.Tensor:
+    """(2, n_values) int64: each value's group by its pitch (or role) and by its length, the rows a
+    model.shared network adds to each value's own weights (net.SharedRows)."""
+    return torch.tensor(field_groups(vocab), dtype=torch.long)
 
 
 def context_features(windows: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
