@@ -6,8 +6,8 @@ progression and at the end of each value. This module turns that into what the n
 sampler read: multi-hot feature rows, each value's length in grid steps (and its pitch and length
 groups, for model.shared), and the features heard with each input value of a sequence (the context of
 the time where that value ends, on its row's loop). The sampler's Clock (sampling/condition.py) and its
-numba kernel walk the same time one step at a time; tests hold them to `step_features`. `onset_grid` tells the sampler which values keep
-a solo's onsets on the corpus's grid (sampling/grid.py).
+numba kernel walk the same time one step at a time; tests hold them to `step_features`. `onset_grid`
+tells the sampler which values keep a solo's onsets on the corpus's grid (sampling/grid.py).
 """
 
 from __future__ import annotations
