@@ -52,7 +52,8 @@ class SoloNet(nn.Module):
     zeros by a (batch T, gates) x (gates, gates) one, so it pays once the input is wider than the gates
     (1 thread, batch 64, Tx 30, n_a 64: a training step at 2800 values takes 75 ms instead of 250 ms;
     at 78 values the one-hot product is the cheaper one: 12 ms against 20 ms). The maths and the weights are nn.LSTM's /
-    nn.RNN's / nn.GRU's either way (`self.rnn`, whose state_dict a checkpoint holds).
+    nn.RNN's / nn.GRU's either way (`self.rnn`, whose state_dict a checkpoint holds; with `groups`, its
+    input weight and the head's are SharedRows' compositions, saved as their parts).
     """
 
     def __init__(
