@@ -10,6 +10,7 @@ import os
 import runpy
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,20 @@ def run_in_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
         os.environ.update(saved_env)
         os.chdir(saved_cwd)
     return subprocess.CompletedProcess([sys.executable, *args], returncode, stdout.getvalue(), stderr.getvalue())
+
+
+def wandb_record(save_dir: Path, timeout_s: float = 30.0) -> bytes:
+    """The one offline W&B run's record under save_dir, once it is whole: W&B's own process may still be
+    writing it after wandb.finish returns (seen here: 7 bytes, then 12 KB a moment later)."""
+    (record,) = save_dir.glob("wandb/offline-run-*/run-*.wandb")  # binary until `wandb sync`; keys are plain
+    data, deadline = b"", time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = record.read_bytes()
+        if now == data and len(data) > 1000:
+            return data
+        data = now
+    return data
 
 
 def assert_one_line_error(result, *fragments: str) -> None:
