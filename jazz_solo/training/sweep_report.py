@@ -253,7 +253,8 @@ def write_report(sweep_dir: str | os.PathLike, evaluate: int = 0) -> tuple[Path,
 
 
 class SweepReport(Callback):
-    """Hydra callback: the report of a multirun when it ends (`evaluate`: solos per run for the music measures)."""
+    """Hydra callback: the report of a multirun when it ends (`evaluate`: solos per run for the music measures).
+    When any run failed, the sweep then exits with status 1."""
 
     def __init__(self, evaluate: int = 0):
         if evaluate == 1 or evaluate < 0:
@@ -266,6 +267,8 @@ class SweepReport(Callback):
         if failed:
             log.error("%d of %d runs failed (%s): see %s", len(failed), len(rows), ", ".join(failed), report)
         print(report, flush=True)  # the result, on stdout; the log (stderr) has said which runs failed
+        if failed:  # the other runs finished and are in the report; a script or scheduler still learns of it
+            sys.exit(1)
 
 
 @one_line_errors
