@@ -29,6 +29,7 @@ from jazz_solo.training.callbacks import (
 from jazz_solo.training.data import JazzDataModule
 from jazz_solo.training.module import JazzSoloModule
 from jazz_solo.training.progress import RunProgressBar
+from jazz_solo.training.wandb_logger import BurstWandbLogger
 
 log = logging.getLogger(__name__)
 # Noise on every run that a user can do nothing about: Lightning 2.6 builds torch's deprecated LeafSpec;
@@ -138,6 +139,8 @@ def close_wandb(trainer: pl.Trainer, exit_code: int) -> None:
         if isinstance(logger, WandbLogger) and trainer.is_global_zero:
             import wandb
 
+            if isinstance(logger, BurstWandbLogger):  # Lightning's finalize has sent them, unless it was cut short
+                logger.flush()
             wandb.finish(exit_code=exit_code)
             for folder in Path(logger.save_dir or ".").glob(f"wandb/offline-run-*-{logger.version}"):  # offline only
                 log.info("W&B run: %s (its `epoch` counts from 0; upload: wandb sync %s)", folder, folder)

@@ -97,6 +97,7 @@ def test_a_trial_whose_process_dies_is_recorded_and_the_others_finish(tmp_path):
         timeout=300,
     )
     assert result.returncode == 1, result.stderr[-2000:]  # once the report is written
+    assert "1 of 3 runs failed (1): see" in result.stderr
     rows = report_rows(sweep)
     assert [(r["n_a"], r["status"]) for r in rows] == [("8", "ok"), ("12", "failed"), ("16", "ok")]
     assert "the trial's process killed by SIGKILL" in rows[1]["error"]
