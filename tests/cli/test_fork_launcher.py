@@ -133,7 +133,7 @@ def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resum
     proc = start_long_sweep(sweep, "8,16,24")
     try:
         proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=120)
+        stdout, stderr = proc.communicate(timeout=120)
     finally:
         proc.kill()
     assert proc.returncode == 130, stderr[-2000:]
@@ -145,6 +145,9 @@ def test_ctrl_c_stops_the_running_trials_after_their_batch_and_says_how_to_resum
         assert error["status"] == "interrupted" and error["signal"] == signal.SIGINT
         assert (sweep / trial / "checkpoints" / "last.ckpt").exists()
     assert not (sweep / "2").exists()  # no trial starts after the signal
+    # the report of the runs so far, its path last on stdout as when a sweep ends
+    assert stdout.splitlines()[-1] == str(sweep / "report.md")
+    assert [(r["n_a"], r["status"]) for r in report_rows(sweep)] == [("8", "interrupted"), ("16", "interrupted")]
 
 
 @pytest.mark.slow
