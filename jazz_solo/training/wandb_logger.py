@@ -29,7 +29,7 @@ class BurstWandbLogger(WandbLogger):
             raise ValueError(f"flush_every_s must be a number of seconds >= 0, not {flush_every_s!r}")
         super().__init__(*args, **kwargs)
         self.flush_every_s = flush_every_s
-        self._rows: list[tuple[dict[str, float], int | None]] = []
+        self._rows: list[tuple[dict[str, float], int | None, float]] = []  # metrics, step, time logged
         self._flushed_at = time.monotonic()
         self._sending = False
 
@@ -41,8 +41,7 @@ class BurstWandbLogger(WandbLogger):
 
     @rank_zero_only
     def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
-        # W&B stamps a row with the time it is sent unless it has its own: the time it was logged
-        self._rows.append(({**metrics, "_timestamp": time.time()}, step))
+        self._rows.append((dict(metrics), step, time.time()))
         if time.monotonic() - self._flushed_at >= self.flush_every_s:
             self.flush()
 
@@ -50,12 +49,22 @@ class BurstWandbLogger(WandbLogger):
         """Send the waiting rows to W&B, oldest first. Each leaves the list as it is sent: an error or a
         signal in the middle (a second Ctrl-C) loses at most that row, and the next flush sends the rest."""
         self._flushed_at = time.monotonic()
-        self._sending = True  # super().log_metrics reads self.experiment, which must not flush again
+        self._sending = True  # _send reads self.experiment, which must not flush again
         try:
             while self._rows:
-                super().log_metrics(*self._rows.pop(0))
+                self._send(*self._rows.pop(0))
         finally:
             self._sending = False
+
+    def _send(self, metrics: dict[str, float], step: int | None, logged_at: float) -> None:
+        """One row as WandbLogger.log_metrics sends it (names prefixed, the step as trainer/global_step), plus
+        W&B's own _timestamp key: W&B stamps a row with the time it is sent unless it has its own."""
+        if self._prefix:
+            metrics = {f"{self._prefix}{self.LOGGER_JOIN_CHAR}{name}": value for name, value in metrics.items()}
+        row = {**metrics, "_timestamp": logged_at}
+        if step is not None and not self._wandb_init.get("sync_tensorboard"):
+            row["trainer/global_step"] = step
+        self.experiment.log(row)
 
     def finalize(self, status: str) -> None:
         self.flush()

@@ -83,6 +83,13 @@ def test_another_use_of_the_run_comes_after_the_rows_logged_before_it(tmp_path, 
     assert run.calls == [row(4, 0.0, val_loss=2.5), "sample/solo"]
 
 
+def test_a_prefix_names_the_metrics_as_lightnings_logger_does_and_leaves_wandbs_own_keys(tmp_path, clock):
+    logger = BurstWandbLogger(offline=True, save_dir=str(tmp_path), flush_every_s=0, prefix="fold1")
+    logger._experiment = run = FakeRun()
+    logger.log_metrics({"val_loss": 2.5}, step=4)
+    assert run.calls == [{"fold1-val_loss": 2.5, "_timestamp": 1000.0, "trainer/global_step": 4}]
+
+
 def test_an_interrupt_in_the_middle_of_a_burst_loses_at_most_the_row_being_sent(tmp_path, clock):
     logger, run = logger_with_fake_run(tmp_path, flush_every_s=10)
     run.fails_at = 2
