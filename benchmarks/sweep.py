@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from jazz_solo.training.sweep_report import RUNS_FAILED  # the status of a sweep that wrote its report, some runs failed
+
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ["experiment=sweep_na_tx", "logger=csv"]
 
@@ -43,7 +45,7 @@ def run_sweep(
     start = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - start
-    if done.returncode != 0 and not (done.returncode == 1 and (folder / "report.csv").exists()):  # 1: runs failed
+    if done.returncode != 0 and not (done.returncode == RUNS_FAILED and (folder / "report.csv").exists()):
         raise RuntimeError(f"the sweep with {launcher} exited {done.returncode}: {done.stderr[-1500:]}")
     return seconds
 

@@ -25,7 +25,7 @@ from omegaconf import DictConfig
 
 from jazz_solo import runs
 from jazz_solo.atomic import write_text
-from jazz_solo.errors import JazzSoloError, one_line_errors
+from jazz_solo.errors import JazzSoloError, first_line, one_line_errors
 
 log = logging.getLogger(__name__)
 
@@ -252,9 +252,13 @@ def write_report(sweep_dir: str | os.PathLike, evaluate: int = 0) -> tuple[Path,
     return write_text(sweep_dir / "report.md", to_markdown(rows, shared, sweep_dir, heatmap)), rows
 
 
+RUNS_FAILED = 3  # a sweep that ended with some runs failed: not a crash's status (1), nor bad input's (2)
+
+
 class SweepReport(Callback):
     """Hydra callback: the report of a multirun when it ends (`evaluate`: solos per run for the music measures).
-    When any run failed, the sweep then exits with status 1."""
+    When any run failed, the sweep then exits with status RUNS_FAILED; when the report cannot be written, with
+    status 1 and one line saying why (Hydra would only warn of an error in a callback, and exit 0)."""
 
     def __init__(self, evaluate: int = 0):
         if evaluate == 1 or evaluate < 0:
@@ -262,13 +266,17 @@ class SweepReport(Callback):
         self.evaluate = evaluate
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
-        report, rows = write_report(config.hydra.sweep.dir, self.evaluate)
+        try:
+            report, rows = write_report(config.hydra.sweep.dir, self.evaluate)
+        except Exception as err:  # any error: the runs' own folders hold their results still
+            print(f"error: the sweep's report in {config.hydra.sweep.dir}: {first_line(err)}", file=sys.stderr)
+            sys.exit(1)
         failed = [r["run"] for r in rows if r["status"] != "ok"]
         if failed:
             log.error("%d of %d runs failed (%s): see %s", len(failed), len(rows), ", ".join(failed), report)
         print(report, flush=True)  # the result, on stdout; the log (stderr) has said which runs failed
         if failed:  # the other runs finished and are in the report; a script or scheduler still learns of it
-            sys.exit(1)
+            sys.exit(RUNS_FAILED)
 
 
 @one_line_errors

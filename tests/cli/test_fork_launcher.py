@@ -57,9 +57,9 @@ def test_a_bad_number_of_trials_at_once_is_one_line_naming_the_setting(value):
 def test_forked_trials_match_the_trials_one_after_another_and_a_resumed_sweep_resumes(tmp_path):
     grid = ["-m", "model.n_a=8,16", "data.Tx=10,999", *TINY]
     basic = run_script("train.py", *grid, f"hydra.sweep.dir={tmp_path / 'basic'}")
-    assert basic.returncode == 1, basic.stderr[-2000:]  # the Tx=999 runs failed
+    assert basic.returncode == 3, basic.stderr[-2000:]  # the Tx=999 runs failed
     forked = run_script("train.py", *grid, *FORK, f"hydra.sweep.dir={tmp_path / 'fork'}")
-    assert forked.returncode == 1, forked.stderr[-2000:]
+    assert forked.returncode == 3, forked.stderr[-2000:]
 
     same = ("run", "n_a", "Tx", "status", "best_val_loss", "epochs", "best_ckpt", "error")
     rows = {name: [{k: r[k] for k in same} for r in report_rows(tmp_path / name)] for name in ("basic", "fork")}
@@ -78,7 +78,7 @@ def test_forked_trials_match_the_trials_one_after_another_and_a_resumed_sweep_re
     resumed = run_script(
         "train.py", *grid, *FORK, "trainer.max_epochs=2", "ckpt_path=last", f"hydra.sweep.dir={tmp_path / 'fork'}"
     )
-    assert resumed.returncode == 1, resumed.stderr[-2000:]
+    assert resumed.returncode == 3, resumed.stderr[-2000:]
     assert [r["epochs"] for r in report_rows(tmp_path / "fork") if r["status"] == "ok"] == ["2", "2"]
 
 
@@ -96,7 +96,7 @@ def test_a_trial_whose_process_dies_is_recorded_and_the_others_finish(tmp_path):
         text=True,
         timeout=300,
     )
-    assert result.returncode == 1, result.stderr[-2000:]  # once the report is written
+    assert result.returncode == 3, result.stderr[-2000:]  # once the report is written
     assert "1 of 3 runs failed (1): see" in result.stderr
     rows = report_rows(sweep)
     assert [(r["n_a"], r["status"]) for r in rows] == [("8", "ok"), ("12", "failed"), ("16", "ok")]

@@ -27,7 +27,7 @@ def report_rows(sweep) -> list[dict]:
 def test_a_command_line_grid_gives_a_folder_per_run_and_a_report_even_when_one_fails(tmp_path):
     sweep = tmp_path / "sweep"
     result = run_script("train.py", "-m", "model.n_a=8,16", "data.Tx=10,999", *TINY, f"hydra.sweep.dir={sweep}")
-    assert result.returncode == 1, result.stderr[-2000:]  # once the report is written: two runs failed
+    assert result.returncode == 3, result.stderr[-2000:]  # once the report is written: two runs failed
     assert f"2 of 4 runs failed (1, 3): see {sweep / 'report.md'}" in result.stderr
     rows = report_rows(sweep)
     assert [(r["n_a"], r["Tx"], r["status"]) for r in rows] == [
@@ -84,7 +84,7 @@ def test_joblib_trials_at_once_match_the_trials_one_after_another_and_a_resumed_
     joblib = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
     for name, launcher in (("basic", []), ("joblib", joblib)):
         result = run_script("train.py", *grid, *launcher, f"hydra.sweep.dir={tmp_path / name}")
-        assert result.returncode == 1, result.stderr[-2000:]  # the Tx=999 runs failed
+        assert result.returncode == 3, result.stderr[-2000:]  # the Tx=999 runs failed
     same = ("run", "n_a", "Tx", "status", "best_val_loss", "epochs", "best_ckpt", "error")
     basic, at_once = ([{k: r[k] for k in same} for r in report_rows(tmp_path / name)] for name in ("basic", "joblib"))
     assert at_once == basic  # each trial its own folder, seed and results; the failed ones fail alone
@@ -94,7 +94,7 @@ def test_joblib_trials_at_once_match_the_trials_one_after_another_and_a_resumed_
     resumed = run_script(
         "train.py", *grid, *joblib, "trainer.max_epochs=2", "ckpt_path=last", f"hydra.sweep.dir={tmp_path / 'joblib'}"
     )
-    assert resumed.returncode == 1, resumed.stderr[-2000:]
+    assert resumed.returncode == 3, resumed.stderr[-2000:]
     assert [r["epochs"] for r in report_rows(tmp_path / "joblib") if r["status"] == "ok"] == ["2", "2"]
 
 

@@ -153,6 +153,18 @@ def test_report_without_finished_runs_still_writes_and_says_why(tmp_path):
     assert "No heatmap" in md.read_text() and not (tmp_path / "heatmap.png").exists()
 
 
+def test_a_report_that_cannot_be_written_ends_the_sweep_with_one_line_and_status_1(tmp_path, capsys):
+    from omegaconf import OmegaConf
+
+    fake_run(tmp_path, "0", ["model.n_a=8"])
+    (tmp_path / "report.md").mkdir()  # where the report goes, a folder: writing it fails
+    with pytest.raises(SystemExit) as stop:  # Hydra would turn an error in a callback into a warning, and exit 0
+        report.SweepReport().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
+    assert stop.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: the sweep's report in {tmp_path}: ") and err.count("\n") == 1
+
+
 def test_report_command_rejects_a_missing_folder(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         report.main([str(tmp_path / "nope")])
