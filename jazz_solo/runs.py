@@ -176,11 +176,18 @@ def record_error(run_dir: str | os.PathLike, err: BaseException, status: str = "
     )
 
 
+RUN_CONTROLS = ("name", "ckpt_path", "overwrite")  # which folder a run writes and how it starts: not its settings
+
+
+def is_setting(override: str) -> bool:
+    """Whether a command-line override sets the run up (model.n_a=64), rather than naming or resuming it."""
+    return override.split("=")[0].lstrip("+~") not in RUN_CONTROLS
+
+
 def resume_command(argv: list[str], name: str, fresh: bool = False) -> str:
     """The command that resumes run (or sweep) folder `name`: train.py with the other arguments of `argv`
     as typed, then name=<name> and ckpt_path=last; or, fresh, overwrite=true, which starts it again."""
-    dropped = ("name", "ckpt_path", "overwrite")
-    kept = [arg for arg in argv if arg.split("=")[0].lstrip("+~") not in dropped]
+    kept = [arg for arg in argv if is_setting(arg)]
     return shlex.join(["python", "train.py", *kept, f"name={name}", "overwrite=true" if fresh else "ckpt_path=last"])
 
 

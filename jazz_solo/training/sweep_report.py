@@ -70,13 +70,14 @@ def collect(sweep_dir: str | os.PathLike) -> tuple[list[dict], list[str]]:
         what = "a single run's folder" if (sweep_dir / ".hydra").is_dir() else "a folder with no runs in it"
         raise JazzSoloError(f"{sweep_dir}: {what}, not a sweep's (outputs/sweep/<name>, one folder per run)")
     records = [runs.read_run(path) for path in run_dirs]
-    shared = [o for o in records[0]["overrides"] if all(o in r["overrides"] for r in records)] if records else []
+    settings = [[o for o in run["overrides"] if runs.is_setting(o)] for run in records]  # a resume adds ckpt_path
+    shared = [o for o in settings[0] if all(o in s for s in settings)]
     rows = []
-    for path, run in zip(run_dirs, records):
+    for path, run, overrides in zip(run_dirs, records, settings):
         row = {
             "run": path.name,
             "status": run["status"],
-            "overrides": " ".join(o for o in run["overrides"] if o not in shared),
+            "overrides": " ".join(o for o in overrides if o not in shared),
             **{key: run.get(key) for key in COLUMNS[3:] + COLUMNS_END},
             "n_a": _setting(run, "model", "n_a", "model.n_a"),
             "Tx": _setting(run, "data", "Tx", "data.Tx"),

@@ -107,8 +107,8 @@ def test_report_has_a_row_per_run_failures_with_their_error_and_extra_metrics(tm
         )
         return {**summary, "epochs": 2, "wall_time_s": 1.5, "best_ckpt": str(sweep / "x.ckpt"), "config": config}
 
-    fake_run(sweep, "0", ["model.n_a=8", "data.Tx=10", "logger=csv"], done(8, 10, 2.0))
-    run1 = fake_run(sweep, "1", ["model.n_a=16", "data.Tx=10", "logger=csv"], done(16, 10, 1.5))
+    fake_run(sweep, "0", ["model.n_a=8", "data.Tx=10", "logger=csv", "ckpt_path=last"], done(8, 10, 2.0))  # resumed
+    run1 = fake_run(sweep, "1", ["model.n_a=16", "data.Tx=10", "logger=csv", "ckpt_path=last"], done(16, 10, 1.5))
     fake_run(sweep, "2", ["model.n_a=8", "data.Tx=20", "logger=csv"], error="Tx too long")
     fake_run(sweep, "10", ["model.n_a=16", "data.Tx=20", "logger=csv"])  # killed: no record at all
     runs.write_json(run1 / runs.METRICS, {"music": {"chord_tone_share": 0.75, "histogram": [1, 2]}, "ok": True})
@@ -124,6 +124,7 @@ def test_report_has_a_row_per_run_failures_with_their_error_and_extra_metrics(tm
     assert "ValueError: Tx too long" in table[2]["error"] and "killed" in table[3]["error"]
     text = md.read_text()
     assert "Best: run 1" in text and "`logger=csv`" in text and "Tx too long" in text
+    assert "ckpt_path" not in text  # how a run was started is not one of its settings
     assert text.index("| 1 | ok") < text.index("| 0 | ok")  # best first
     assert (sweep / "heatmap.png").stat().st_size > 0
     assert not [p for p in sweep.iterdir() if p.name.endswith(".tmp")]
