@@ -55,7 +55,8 @@ class Spec:
         m = self.model
         groups = value_groups(self.vocab) if m.get("shared") else None
         features = CONDITION_FEATURES[self.condition]
-        return SoloNet(len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, m.get("weight_drop", 0.0))
+        drop, tied = m.get("weight_drop", 0.0), m.get("tied", False)
+        return SoloNet(len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, drop, tied)
 
     def to_dict(self) -> dict:
         return asdict(self)

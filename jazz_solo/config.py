@@ -95,6 +95,7 @@ class ModelConfig:
     condition: str = "none"  # none: the values alone (the exercise); chords: also the chord and bar position
     schedule: str = "constant"  # constant: lr throughout; cosine: lr falls to 0 along the run's steps
     shared: bool = False  # each value's input and output weights add those of its pitch (role) and its length
+    tied: bool = False  # a value's input weights are its head row through a learnt (4 n_a, n_a) map (weight tying)
 
     def __post_init__(self) -> None:
         _check(self.cell in CELLS, f"model.cell must be one of {', '.join(CELLS)}, got {self.cell!r}")

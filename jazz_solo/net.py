@@ -41,6 +41,29 @@ class SharedRows(nn.Module):
         return composed.T if self.columns else composed
 
 
+class TiedInput(nn.Module):
+    """The values' input weights made of the head's rows (weight tying): W_ih's value column for value v is
+    map @ head_row(v), where map (gates, n_a) is learnt, so a value's input and output weights are one row
+    and every row learns from both ends. The condition features' columns stay W_ih's own, and they alone are
+    saved as its original. Like SharedRows, the composed weight is an ordinary one for every sampler path.
+    """
+
+    def __init__(self, head: nn.Linear, n_values: int, gates: int):
+        super().__init__()
+        self.n_values = n_values
+        self.head_of = (head,)  # a tuple: read, not registered as this module's child (it is the net's)
+        n_a = head.in_features
+        self.map = nn.Parameter(torch.empty(gates, n_a).uniform_(-(n_a**-0.5), n_a**-0.5))
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        """features: the condition features' columns (gates, n_features) -> W_ih (gates, n_values + n_features)."""
+        values = self.map @ self.head_of[0].weight.T  # (gates, n_values)
+        return torch.cat([values, features], 1)
+
+    def right_inverse(self, weight: torch.Tensor) -> torch.Tensor:
+        return weight[:, self.n_values :]
+
+
 class SoloNet(nn.Module):
     """Values (batch, T) -> logits (batch, T, n_values), through a recurrent cell and a softmax head.
 
@@ -65,8 +88,10 @@ class SoloNet(nn.Module):
         n_features: int = 0,
         groups: torch.Tensor | None = None,
         weight_drop: float = 0.0,
+        tied: bool = False,
     ):
         """groups: (k, n_values) int64, for weights shared by the values of a group (SharedRows).
+        tied: the values' input weights are made of the head's rows (TiedInput).
         weight_drop: while training, each forward drops this share of the recurrent weights (DropConnect on
         W_hh, the same mask at every step, as AWD-LSTM does): the state cannot lean on any one connection."""
         super().__init__()
@@ -79,11 +104,14 @@ class SoloNet(nn.Module):
         gates = self.rnn.weight_ih_l0.shape[0]
         # recur() is also where the recurrent weights are dropped, and it takes shared weights as computed
         # tensors (nn.LSTM's own forward would flatten them for cuDNN in place)
-        self.lookup = n_values + n_features > gates or weight_drop > 0 or groups is not None
+        self.lookup = n_values + n_features > gates or weight_drop > 0 or groups is not None or tied
         self.register_buffer("identity", torch.eye(gates), persistent=False)
         if groups is not None:
-            parametrize.register_parametrization(self.rnn, "weight_ih_l0", SharedRows(groups, gates, columns=True))
             parametrize.register_parametrization(self.head, "weight", SharedRows(groups, n_a))
+        if tied:  # the input then takes the head's rows, shared ones included
+            parametrize.register_parametrization(self.rnn, "weight_ih_l0", TiedInput(self.head, n_values, gates))
+        elif groups is not None:
+            parametrize.register_parametrization(self.rnn, "weight_ih_l0", SharedRows(groups, gates, columns=True))
 
     def forward(self, x: torch.Tensor, state=None, features: torch.Tensor | None = None) -> tuple[torch.Tensor, object]:
         """x -> (logits (batch, T, n_values), final state).

@@ -1,4 +1,5 @@
-"""model.shared: a value's weights are its own plus its pitch's and its length's (net.SharedRows), and
+"""model.shared: a value's weights are its own plus its pitch's and its length's (net.SharedRows);
+model.tied: its input weights are its head row through a learnt map (net.TiedInput); and
 model.schedule=cosine: the lr falls to 0 along the run."""
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ VOCAB = ["C4,0.500", "C4,0.250", "D4,0.500", "D4,1.000", "R,0.500", "R,1.000", "
 F = 4
 
 
-def shared_net(seed: int = 0) -> SoloNet:
-    """A shared net whose group rows are not zero (as after training)."""
+def shared_net(seed: int = 0, tied: bool = False) -> SoloNet:
+    """A shared (and tied) net whose group rows are not zero (as after training)."""
     torch.manual_seed(seed)
-    net = SoloNet(len(VOCAB), 16, n_features=F, groups=torch.tensor(field_groups(VOCAB))).eval()
+    net = SoloNet(len(VOCAB), 16, n_features=F, groups=torch.tensor(field_groups(VOCAB)), tied=tied).eval()
     with torch.no_grad():
         for p in net.parameters():
             p.copy_(torch.randn_like(p) * 2)
@@ -61,6 +62,19 @@ def test_a_values_weights_are_its_own_plus_its_groups():
     torch.testing.assert_close(net.rnn.weight_ih_l0[:, len(VOCAB) :], inputs.original[:, len(VOCAB) :])  # features
 
 
+def test_a_tied_nets_value_inputs_are_its_head_rows_through_the_map_and_train_from_both_ends():
+    net = shared_net(tied=True)
+    inputs = net.rnn.parametrizations.weight_ih_l0
+    assert inputs.original.shape == (64, F)  # only the features' columns are W_ih's own
+    torch.testing.assert_close(net.rnn.weight_ih_l0[:, : len(VOCAB)], inputs[0].map @ net.head.weight.T)
+    torch.testing.assert_close(net.rnn.weight_ih_l0[:, len(VOCAB) :], inputs.original)
+    net.train()
+    x, features = torch.tensor([[0, 2, 4]]), torch.randn(1, 3, F)
+    net.hidden(x, features=features)[0].sum().backward()  # no head output used: the inputs alone reach it
+    head = net.head.parametrizations.weight
+    assert head.original.grad[[0, 2]].abs().sum() > 0 and head.original.grad[[1, 3, 5, 6]].abs().sum() == 0
+
+
 def test_a_fresh_shared_net_is_the_plain_net_and_training_moves_its_group_rows():
     torch.manual_seed(0)
     plain = SoloNet(len(VOCAB), 16, n_features=F)
@@ -72,14 +86,15 @@ def test_a_fresh_shared_net_is_the_plain_net_and_training_moves_its_group_rows()
     assert all(rows.grad.abs().sum() > 0 for rows in shared.head.parametrizations.weight[0].rows)
 
 
+@pytest.mark.parametrize("tied", [False, True])
 @pytest.mark.parametrize("strategy", ["greedy", "sample", "top_k", "top_p", "beam"])
 @pytest.mark.parametrize("impl", ["fast", "naive", "eager", "numba"])
-def test_every_sampler_path_plays_a_shared_net_as_the_plain_net_of_its_weights(strategy, impl):
+def test_every_sampler_path_plays_a_shared_net_as_the_plain_net_of_its_weights(strategy, impl, tied):
     if impl == "numba":
         pytest.importorskip("numba")
         if strategy not in ("greedy", "sample"):
             pytest.skip("the numba kernel runs greedy and sample")
-    net = shared_net()
+    net = shared_net(tied=tied)
     g = torch.Generator().manual_seed(1)
     condition = Condition(
         torch.randint(0, 2, (1, 12, F), generator=g).float(),
@@ -95,16 +110,20 @@ def test_every_sampler_path_plays_a_shared_net_as_the_plain_net_of_its_weights(s
     assert torch.equal(runs[0].tokens, runs[1].tokens)
 
 
-def test_a_shared_checkpoint_loads_as_it_was_saved(tmp_path):
-    spec = Spec({"n_a": 16, "cell": "lstm", "dropout": 0.0, "shared": True}, {"tokenizer": "pitch"}, VOCAB, [1] * 7, {})
+@pytest.mark.parametrize("tied", [False, True])
+def test_a_shared_checkpoint_loads_as_it_was_saved(tmp_path, tied):
+    model = {"n_a": 16, "cell": "lstm", "dropout": 0.0, "shared": True, "tied": tied}
+    spec = Spec(model, {"tokenizer": "pitch"}, VOCAB, [1] * 7, {})
     net = spec.build_net()
     assert "head.parametrizations.weight.0.rows.0" in net.state_dict()
+    assert ("rnn.parametrizations.weight_ih_l0.0.map" in net.state_dict()) == tied
     with torch.no_grad():
         net.head.parametrizations.weight[0].rows[0].fill_(0.5)
     state = {f"net.{k}": v for k, v in net.state_dict().items()}
     torch.save({"hyper_parameters": spec.to_dict(), "state_dict": state}, tmp_path / "shared.ckpt")
     loaded = load_checkpoint(tmp_path / "shared.ckpt").net
     torch.testing.assert_close(loaded.head.weight, net.head.weight)
+    torch.testing.assert_close(loaded.rnn.weight_ih_l0, net.rnn.weight_ih_l0)
 
 
 def test_a_bad_schedule_is_one_line():
