@@ -14,9 +14,9 @@ bars on one screen); the launcher logs a line as each trial starts and ends, and
 checkpoint on stdout, in job order, once all have ended. SIGINT (Ctrl-C), SIGTERM or SIGHUP reaches the
 launcher alone (each trial has its process group), which passes it on to the running trials, SIGHUP as
 SIGTERM: each saves last.ckpt and stops after its batch, as a lone run does. No more trials start, the
-launcher writes the sweep's report of the runs so far, says how to resume and exits with the signal's
-status. If the launcher itself dies, its trials get SIGTERM. A trial whose process dies (killed, out of
-memory) is recorded in its error.json and counts as +inf, as a trial that raised does.
+launcher says how to resume and exits with the signal's status (the report callback then writes the
+report of the runs so far). If the launcher itself dies, its trials get SIGTERM. A trial whose process
+dies (killed, out of memory) is recorded in its error.json and counts as +inf, as a trial that raised does.
 
 Hydra finds launchers in the `hydra_plugins` package; conf/hydra/launcher/fork.yaml configures this one.
 """
@@ -108,26 +108,10 @@ class ForkLauncher(Launcher):
             if best:
                 print(best, flush=True)
         if self._signum is not None:
-            self._report_so_far(sweep_dir)
             resume = runs.resume_command(sys.argv[1:], sweep_dir.name)
             print(f"sweep stopped by {signal_name(self._signum)}; resume: {resume}", file=sys.stderr, flush=True)
             sys.exit(128 + self._signum)
         return [results[config.hydra.job.num] for config in trials]
-
-    def _report_so_far(self, sweep_dir: Path) -> None:
-        """The sweep's report of its runs so far, as its report callback writes it when a sweep ends (Hydra
-        calls no callback when the launcher exits early), its path on stdout; no evaluation."""
-        callbacks = self.config.hydra.callbacks or {}
-        if not any(str(cb.get("_target_", "")).endswith("sweep_report.SweepReport") for cb in callbacks.values()):
-            return
-        from jazz_solo.training.sweep_report import write_report
-
-        try:
-            report, _ = write_report(sweep_dir)
-        except Exception as err:  # the resume line matters more than the report
-            log.error("no report of the sweep so far: %s", err)
-            return
-        print(report, flush=True)
 
     def _trial_config(self, idx: int, overrides: list[str]) -> DictConfig:
         config = self.hydra_context.config_loader.load_sweep_config(self.config, overrides)

@@ -12,6 +12,7 @@ metrics.json (see jazz_solo/runs.py).
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import io
 import logging
@@ -259,14 +260,35 @@ RUNS_FAILED = 3  # a sweep that ended with some runs failed: not a crash's statu
 class SweepReport(Callback):
     """Hydra callback: the report of a multirun when it ends (`evaluate`: solos per run for the music measures).
     When any run failed, the sweep then exits with status RUNS_FAILED; when the report cannot be written, with
-    status 1 and one line saying why (Hydra would only warn of an error in a callback, and exit 0)."""
+    status 1 and one line saying why (Hydra would only warn of an error in a callback, and exit 0).
+
+    A sweep stopped early (Ctrl-C or SIGTERM, with any launcher; a crash) never reaches on_multirun_end: as
+    the process exits, the report of its runs so far is written then, without evaluation, its path on stdout.
+    """
 
     def __init__(self, evaluate: int = 0):
         if evaluate == 1 or evaluate < 0:
             raise JazzSoloError(f"report.evaluate takes 0 (off) or a number of solos >= 2, got {evaluate}")
         self.evaluate = evaluate
+        self.unfinished: Path | None = None  # the sweep folder, from its start to its report
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        self.unfinished = Path(config.hydra.sweep.dir)
+        atexit.register(self.report_so_far)  # forked trials leave by os._exit: it runs in this process only
+
+    def report_so_far(self) -> None:
+        """At exit, if the sweep did not end: the report of the runs that started, or one line why not."""
+        if self.unfinished is None or not self.unfinished.is_dir() or not find_runs(self.unfinished):
+            return
+        try:
+            report, _ = write_report(self.unfinished)
+        except Exception as err:  # the exit status and the resume line stay as they are
+            print(f"error: the report of the sweep so far in {self.unfinished}: {first_line(err)}", file=sys.stderr)
+            return
+        print(report, flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        self.unfinished = None
         try:
             report, rows = write_report(config.hydra.sweep.dir, self.evaluate)
         except Exception as err:  # any error: the runs' own folders hold their results still

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from subprocess import PIPE
 
 import pytest
 from hydra import compose, initialize_config_dir
@@ -123,3 +129,23 @@ def test_a_sweeps_stdout_is_its_results_only(tmp_path):
     lines = result.stdout.splitlines()
     assert len(lines) == 3 and lines[-1].endswith("report.md") and all(line.endswith(".ckpt") for line in lines[:2])
     assert "Launching" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_sweep_stopped_by_ctrl_c_with_the_default_launcher_writes_the_report_of_its_runs_so_far(tmp_path):
+    sweep = tmp_path / "sweep"
+    args = ["train.py", "-m", "model.n_a=8,16", "data.Tx=12", "data.stride=2", "data.batch_size=16"]
+    args += ["trainer.max_epochs=50", "logger=csv", "callbacks.last_checkpoint.every_s=1e9", f"hydra.sweep.dir={sweep}"]
+    env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=PIPE, stderr=PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not (sweep / "0" / "checkpoints").is_dir() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # until trial 0 has written its epoch-1 checkpoint
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr[-2000:]
+    assert stdout.splitlines()[-1] == str(sweep / "report.md")  # written as the process exits
+    assert [(r["n_a"], r["status"]) for r in report_rows(sweep)] == [("8", "interrupted")]
