@@ -163,3 +163,18 @@ def test_the_same_command_again_after_early_stopping_trains_no_more(tmp_path):
     assert "stopped early after epoch 2: nothing to resume" in again.stderr
     assert again.stdout.strip().splitlines()[-1] == results["best_ckpt"]
     assert runs.read_json(run_dir / runs.RESULTS) == results  # not trained, not rewritten
+
+
+def test_an_epoch_done_again_after_a_resume_rewrites_its_best_checkpoint_rather_than_adding_a_v1(tmp_path):
+    """A kill between an epoch's best checkpoint and its last.ckpt: the resumed run does that epoch again."""
+    run_dir, checkpoints = tmp_path / "run", tmp_path / "run" / "checkpoints"
+    args = ["train.py", "model.n_a=8", "data.stride=16", "logger=csv", f"hydra.run.dir={run_dir}", "seed=3"]
+    assert run_in_process(*args, "trainer.max_epochs=1").returncode == 0
+    after_one = (checkpoints / "last.ckpt").read_bytes()
+    assert run_in_process(*args, "trainer.max_epochs=2", "ckpt_path=last").returncode == 0
+    (best,) = checkpoints.glob("best-*.ckpt")
+    (checkpoints / "last.ckpt").write_bytes(after_one)  # as if killed before last.ckpt was rewritten
+    again = run_in_process(*args, "trainer.max_epochs=2", "ckpt_path=last")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert sorted(p.name for p in checkpoints.glob("best-*.ckpt")) == [best.name]  # the same epoch, the same name
+    assert runs.read_json(run_dir / runs.RESULTS)["best_ckpt"] == str(best)
