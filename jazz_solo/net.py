@@ -57,7 +57,8 @@ class TiedInput(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         """features: the condition features' columns (gates, n_features) -> W_ih (gates, n_values + n_features)."""
-        values = self.map @ self.head_of[0].weight.T  # (gates, n_values)
+        # .to(map): net.to() converts the cell (and map) before the head, and the cell reads its weights at once
+        values = self.map @ self.head_of[0].weight.to(self.map).T  # (gates, n_values)
         return torch.cat([values, features], 1)
 
     def right_inverse(self, weight: torch.Tensor) -> torch.Tensor:

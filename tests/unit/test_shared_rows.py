@@ -75,6 +75,22 @@ def test_a_tied_nets_value_inputs_are_its_head_rows_through_the_map_and_train_fr
     assert head.original.grad[[0, 2]].abs().sum() > 0 and head.original.grad[[1, 3, 5, 6]].abs().sum() == 0
 
 
+@pytest.mark.parametrize("n_features", [0, F])
+def test_a_tied_net_alone_saves_only_the_features_input_columns_and_converts_whole(n_features):
+    torch.manual_seed(0)
+    net = SoloNet(len(VOCAB), 16, n_features=n_features, tied=True).eval()  # tied, not shared
+    assert net.state_dict()["rnn.parametrizations.weight_ih_l0.original"].shape == (64, n_features)
+    torch.testing.assert_close(
+        net.rnn.weight_ih_l0[:, : len(VOCAB)], net.rnn.parametrizations.weight_ih_l0[0].map @ net.head.weight.T
+    )
+    x = torch.tensor([[0, 3, 6, 2]])
+    features = torch.randn(1, 4, n_features) if n_features else None
+    logits = net(x, features=features)[0]
+    wide = net.double()  # the cell converts (and reads its weights) before the head does
+    wide_logits = wide(x, features=None if features is None else features.double())[0]
+    torch.testing.assert_close(wide_logits.float(), logits)
+
+
 def test_a_fresh_shared_net_is_the_plain_net_and_training_moves_its_group_rows():
     torch.manual_seed(0)
     plain = SoloNet(len(VOCAB), 16, n_features=F)

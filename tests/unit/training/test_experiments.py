@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import math
 import pickle
+import signal
 
 import pytest
 import torch
@@ -166,6 +168,45 @@ def test_a_report_that_cannot_be_written_ends_the_sweep_with_one_line_and_status
     assert err.startswith(f"error: the sweep's report in {tmp_path}: ") and err.count("\n") == 1
 
 
+@pytest.fixture
+def sweep_started(tmp_path):
+    """A SweepReport whose sweep (in tmp_path, one failed run) has started; exit hook and SIGTERM put back after."""
+    from omegaconf import OmegaConf
+
+    fake_run(tmp_path, "0", ["model.n_a=8"], error="boom")
+    callback, config = report.SweepReport(), OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}})
+    before = signal.getsignal(signal.SIGTERM)
+    callback.on_multirun_start(config)
+    yield callback, config
+    atexit.unregister(callback.report_so_far)
+    signal.signal(signal.SIGTERM, before)
+
+
+def test_a_sweep_that_stops_early_writes_the_report_of_its_runs_so_far_as_it_exits(tmp_path, capsys, sweep_started):
+    callback, _ = sweep_started
+    assert signal.getsignal(signal.SIGTERM) is report.exit_on_signal  # SIGTERM exits through the exit hooks
+    callback.report_so_far()  # what atexit calls
+    assert capsys.readouterr().out == f"{tmp_path / 'report.md'}\n"
+    assert "boom" in (tmp_path / "report.md").read_text()
+
+
+def test_a_sweep_that_ended_writes_no_second_report_at_exit(tmp_path, capsys, sweep_started):
+    callback, config = sweep_started
+    with pytest.raises(SystemExit):  # its one run failed: status 3
+        callback.on_multirun_end(config)
+    (tmp_path / "report.md").unlink()
+    callback.report_so_far()
+    assert not (tmp_path / "report.md").exists() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_a_report_so_far_that_cannot_be_written_is_one_line(tmp_path, capsys, sweep_started):
+    callback, _ = sweep_started
+    (tmp_path / "report.md").mkdir()
+    callback.report_so_far()
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: the report of the sweep so far in {tmp_path}: ") and err.count("\n") == 1
+
+
 def test_report_command_rejects_a_missing_folder(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         report.main([str(tmp_path / "nope")])
@@ -202,3 +243,10 @@ def test_report_evaluate_adds_the_musical_measures_of_each_run(tmp_path):
     assert 0 <= float(table[0]["chord_tone_share"]) <= 1
     assert float(table[0]["baseline_bigram_perplexity"]) == pytest.approx(evaluated["bigram_perplexity"], rel=1e-3)
     assert "bigram_perplexity" not in table[0]  # only under its baseline name
+
+
+def test_how_a_run_is_named_and_started_is_not_a_setting_and_the_resume_command_drops_it():
+    given = ["model.n_a=8", "+name=old", "ckpt_path=last", "overwrite=true", "~data.metre"]
+    assert [o for o in given if runs.is_setting(o)] == ["model.n_a=8", "~data.metre"]
+    resume = "python train.py model.n_a=8 '~data.metre' name=sweep1 ckpt_path=last"
+    assert runs.resume_command(given, "sweep1") == resume
