@@ -28,9 +28,16 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
+def as_at_a_terminal() -> None:
+    """In the child before it starts: SIGINT's default action, as a terminal's process has it. A suite run in
+    the background (`nohup make test &`) hands its children SIGINT ignored, and Ctrl-C would never arrive."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupted(args: list[str], after: float | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "WANDB_MODE": "disabled", "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    process = subprocess.Popen(args, cwd=ROOT, env=env, preexec_fn=as_at_a_terminal, **pipes)
     if after is not None:
         time.sleep(after)
         process.send_signal(signal.SIGINT)
