@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from jazz_solo.training.sweep_report import RUNS_FAILED  # the status of a sweep that wrote its report, some runs failed
+from jazz_solo.training.sweep_callback import RUNS_FAILED  # a sweep that wrote its report, some runs failed
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ["experiment=sweep_na_tx", "logger=csv"]

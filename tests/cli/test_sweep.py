@@ -61,7 +61,7 @@ def compose_train(*overrides: str):
 def test_the_sweep_experiment_is_the_n_a_by_tx_grid():
     cfg = compose_train("experiment=sweep_na_tx")
     assert dict(cfg.hydra.sweeper.params) == {"model.n_a": "32,64,128", "data.Tx": "15,30,60"}
-    assert cfg.hydra.callbacks.report._target_ == "jazz_solo.training.sweep_report.SweepReport"
+    assert cfg.hydra.callbacks.report._target_ == "jazz_solo.training.sweep_callback.SweepReport"
     assert cfg.hydra.launcher._target_.endswith("ForkLauncher")  # trials at once, one per core
 
 

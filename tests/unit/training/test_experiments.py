@@ -13,6 +13,7 @@ import torch
 
 from conftest import ROOT, tiny_train_config
 from jazz_solo import runs
+from jazz_solo.training import sweep_callback
 from jazz_solo.training import sweep_report as report
 from jazz_solo.training.callbacks import AtomicCheckpointIO
 from jazz_solo.training.fit import fit
@@ -162,7 +163,7 @@ def test_a_report_that_cannot_be_written_ends_the_sweep_with_one_line_and_status
     fake_run(tmp_path, "0", ["model.n_a=8"])
     (tmp_path / "report.md").mkdir()  # where the report goes, a folder: writing it fails
     with pytest.raises(SystemExit) as stop:  # Hydra would turn an error in a callback into a warning, and exit 0
-        report.SweepReport().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
+        sweep_callback.SweepReport().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
     assert stop.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: the sweep's report in {tmp_path}: ") and err.count("\n") == 1
@@ -174,7 +175,7 @@ def sweep_started(tmp_path):
     from omegaconf import OmegaConf
 
     fake_run(tmp_path, "0", ["model.n_a=8"], error="boom")
-    callback, config = report.SweepReport(), OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}})
+    callback, config = sweep_callback.SweepReport(), OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}})
     before = signal.getsignal(signal.SIGTERM)
     callback.on_multirun_start(config)
     yield callback, config
@@ -184,7 +185,7 @@ def sweep_started(tmp_path):
 
 def test_a_sweep_that_stops_early_writes_the_report_of_its_runs_so_far_as_it_exits(tmp_path, capsys, sweep_started):
     callback, _ = sweep_started
-    assert signal.getsignal(signal.SIGTERM) is report.exit_on_signal  # SIGTERM exits through the exit hooks
+    assert signal.getsignal(signal.SIGTERM) is sweep_callback.exit_on_signal  # SIGTERM exits through the exit hooks
     callback.report_so_far()  # what atexit calls
     assert capsys.readouterr().out == f"{tmp_path / 'report.md'}\n"
     assert "boom" in (tmp_path / "report.md").read_text()
