@@ -58,17 +58,21 @@ class SweepReport(Callback):
             return
         print(report, flush=True)
 
-    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
-        try:
-            report, rows = write_report(config.hydra.sweep.dir, self.evaluate)
-        except Exception as err:  # any error: the runs' own folders hold their results still
-            self.unfinished = None
-            print(f"error: the sweep's report in {config.hydra.sweep.dir}: {first_line(err)}", file=sys.stderr)
-            sys.exit(1)
-        self.unfinished = None  # only now: a Ctrl-C during the evaluations above still gets the report so far
+    def disarm(self) -> None:
+        """The sweep has its report (or said why not): no report at exit, SIGTERM as it was."""
+        self.unfinished = None
         atexit.unregister(self.report_so_far)
         if signal.getsignal(signal.SIGTERM) is exit_on_signal:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        try:  # still armed meanwhile: a Ctrl-C during the evaluations gets the report so far
+            report, rows = write_report(config.hydra.sweep.dir, self.evaluate)
+        except Exception as err:  # any error: the runs' own folders hold their results still
+            self.disarm()
+            print(f"error: the sweep's report in {config.hydra.sweep.dir}: {first_line(err)}", file=sys.stderr)
+            sys.exit(1)
+        self.disarm()
         failed = [r["run"] for r in rows if r["status"] != "ok"]
         if failed:
             log.error("%d of %d runs failed (%s): see %s", len(failed), len(rows), ", ".join(failed), report)

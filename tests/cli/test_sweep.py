@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from subprocess import PIPE
 
 import pytest
 from hydra import compose, initialize_config_dir
@@ -137,7 +136,9 @@ def test_a_sweep_stopped_by_ctrl_c_with_the_default_launcher_writes_the_report_o
     args = ["train.py", "-m", "model.n_a=8,16", "data.Tx=12", "data.stride=2", "data.batch_size=16"]
     args += ["trainer.max_epochs=50", "logger=csv", "callbacks.last_checkpoint.every_s=1e9", f"hydra.sweep.dir={sweep}"]
     env = {**os.environ, "WANDB_MODE": "disabled", "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=PIPE, stderr=PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 240
         while not (sweep / "0" / "checkpoints").is_dir() and proc.poll() is None and time.monotonic() < deadline:
