@@ -17,26 +17,36 @@ from collections.abc import Sequence
 import torch
 
 from jazz_solo.music.chords import Progression
-from jazz_solo.music.context import GRID, N_FEATURES, Context, on_grid, progression_contexts, value_steps
+from jazz_solo.music.context import (
+    GRID,
+    N_FEATURES,
+    N_TEMPO_FEATURES,
+    Context,
+    on_grid,
+    progression_contexts,
+    value_steps,
+)
 from jazz_solo.music.grammar import REST
 from jazz_solo.music.tokenizers import field_groups
 from jazz_solo.sampling.condition import Condition
 from jazz_solo.sampling.grid import Grid
 
-CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES}  # model.condition -> features per step
+# model.condition -> features per step: the first n of a context's (music/context.py)
+CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES, "chords_tempo": N_TEMPO_FEATURES}
 
 
-def multi_hot(contexts: Sequence[Context]) -> torch.Tensor:
-    """Contexts (each the tuple of its active features) -> (len, N_FEATURES) float32 of 0 and 1."""
-    table = torch.zeros(len(contexts), N_FEATURES)
+def multi_hot(contexts: Sequence[Context], n_features: int = N_FEATURES) -> torch.Tensor:
+    """Contexts (each the tuple of its active features) -> (len, n_features) float32 of 0 and 1: the
+    features a network of CONDITION_FEATURES[condition] == n_features hears (those past it dropped)."""
+    table = torch.zeros(len(contexts), n_features)
     for row, active in enumerate(contexts):
-        table[row, list(active)] = 1
+        table[row, [f for f in active if f < n_features]] = 1
     return table
 
 
-def progression_features(progression: Progression) -> torch.Tensor:
-    """(steps, N_FEATURES): the context at every grid step of one pass of a progression."""
-    return multi_hot(progression_contexts(progression))
+def progression_features(progression: Progression, n_features: int = N_FEATURES) -> torch.Tensor:
+    """(steps, n_features): the context at every grid step of one pass of a progression."""
+    return multi_hot(progression_contexts(progression), n_features)
 
 
 def durations(vocab: list[str]) -> torch.Tensor:
@@ -55,9 +65,12 @@ def context_features(windows: torch.Tensor, table: torch.Tensor) -> torch.Tensor
     return table[windows.clamp(min=0)] * (windows >= 0)[..., None]
 
 
-def progression_condition(progression: Progression, vocab: list[str], n: int, device) -> Condition:
-    """n rows over the progression's loop, each from its start, for a network over `vocab`."""
-    return Condition.one_loop(progression_features(progression).to(device), n, durations(vocab))
+def progression_condition(
+    progression: Progression, vocab: list[str], n: int, device, n_features: int = N_FEATURES
+) -> Condition:
+    """n rows over the progression's loop, each from its start, for a network over `vocab` that hears
+    n_features a step."""
+    return Condition.one_loop(progression_features(progression, n_features).to(device), n, durations(vocab))
 
 
 def step_features(condition: Condition, tokens: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,7 @@ WINDOWS = ("sliding", "exercise")
 LENGTHS = ("onsets", "legato", "written")
 HOLDOUTS = ("spaced", "solos", "performers")
 RENDERS = ("png", "wav", "musicxml")  # what generate can write beside each solo's MIDI file
-CONDITIONS = ("none", "chords")
+CONDITIONS = ("none", "chords", "chords_tempo")
 SCHEDULES = ("constant", "cosine")
 
 
@@ -92,7 +92,8 @@ class ModelConfig:
     lr: float = 0.01
     betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
     weight_decay: float = 0.0
-    condition: str = "none"  # none: the values alone (the exercise); chords: also the chord and bar position
+    condition: str = "none"  # none: the values alone (the exercise); chords: also the chord and bar position;
+    # chords_tempo: and the tempo
     schedule: str = "constant"  # constant: lr throughout; cosine: lr falls to 0 along the run's steps
     shared: bool = False  # each value's input and output weights add those of its pitch (role) and its length
     tied: bool = False  # a value's input weights are its head row through a learnt (4 n_a, n_a) map (weight tying)

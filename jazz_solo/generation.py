@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
-from jazz_solo.conditioning import onset_grid, progression_condition
+from jazz_solo.conditioning import CONDITION_FEATURES, onset_grid, progression_condition
 from jazz_solo.config import RENDERS, GenerateConfig, SamplingConfig
 from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.download import NOTICE
@@ -119,9 +119,9 @@ def sample_solos(
 
 def condition_for(ckpt: Checkpoint, progression: Progression, n: int, device: str) -> Condition | None:
     """What a chord-conditioned network hears: n rows over the progression's loop, each from its start."""
-    if ckpt.spec.condition != "chords":
+    if ckpt.spec.condition == "none":
         return None
-    return progression_condition(progression, ckpt.vocab, n, device)
+    return progression_condition(progression, ckpt.vocab, n, device, CONDITION_FEATURES[ckpt.spec.condition])
 
 
 def grid_for(ckpt: Checkpoint, sampling: SamplingConfig) -> Grid | None:

@@ -160,8 +160,8 @@ def wjazzd_values(cfg: DataConfig) -> list[dict]:
 def encode_values(cfg: DataConfig, condition: str = "none") -> EncodedCorpus:
     """Read the corpus `cfg` names, select its pieces, encode each one and apply the vocabulary policy.
 
-    With condition=chords, also the context each value ends in (music/context.py), walked with the values
-    as kept (as the sampler's clock walks them)."""
+    With a condition (chords, chords_tempo), also the context each value ends in (music/context.py),
+    walked with the values as kept (as the sampler's clock walks them)."""
     chosen = [name for name in FILTERS if getattr(cfg, name) is not None]
     if cfg.path is not None and wjazzd.is_wjazzd(cfg.path):
         solos = [s for s in wjazzd_values(cfg) if solo_passes(cfg, s["info"], s["metres"], s["chords"])]
@@ -197,7 +197,7 @@ def encode_values(cfg: DataConfig, condition: str = "none") -> EncodedCorpus:
     sequences = [[index[k] for v in values for k in mapping[v]] for values in encoded]
     replaced = Counter(v for values in encoded for v in values if mapping[v] != (v,))
     corpus = EncodedCorpus(vocab, sequences, names, groups, read, pitches, replaced, infos)
-    if condition == "chords":
+    if condition != "none":
         values = [[vocab[i] for i in seq] for seq in sequences]
         contexts = [value_contexts(v, score.progression) for v, score in zip(values, corpus.scores)]
         known: dict[Context, int] = {}

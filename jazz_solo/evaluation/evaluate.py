@@ -51,7 +51,7 @@ import torch
 
 from jazz_solo.atomic import write_text
 from jazz_solo.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
-from jazz_solo.conditioning import context_features, multi_hot
+from jazz_solo.conditioning import CONDITION_FEATURES, context_features, multi_hot
 from jazz_solo.config import DataConfig, EvaluateConfig
 from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.encoding import EncodedCorpus, encode_values
@@ -226,7 +226,8 @@ def evaluate(cfg: EvaluateConfig) -> Evaluation:
     train, val = split_sequences(corpus.sequences, data.val_fraction, held)
     contexts = None
     if corpus.contexts is not None:
-        contexts = (split_sequences(corpus.contexts, data.val_fraction, held)[1], multi_hot(corpus.context_keys))
+        table = multi_hot(corpus.context_keys, CONDITION_FEATURES[ckpt.spec.condition])
+        contexts = (split_sequences(corpus.contexts, data.val_fraction, held)[1], table)
     found: dict = {"ckpt": str(cfg.ckpt), "ckpt_sha256": file_record(resolve_checkpoint(cfg.ckpt))["sha256"]}
     solos, played = played_solos(ckpt, cfg, corpus, held)
     length = int(np.median([len(s.values) for s in solos]))  # cfg.length, unless cfg.bars or cfg.choruses

@@ -3,7 +3,7 @@
 A window of Tx + 1 consecutive values gives X = the first Tx and Y = the last Tx, both as value
 indices: Y[t] is the value after X[t]. The network builds its input from the indices (a row lookup,
 or one-hot vectors (Tx, n_values) where the vocabulary is small, net.py), so the loader builds none.
-With `model.condition=chords` a batch also holds each input step's features (Tx, N_FEATURES): the
+With `model.condition=chords` (or chords_tempo) a batch also holds each input step's features (Tx, n_features): the
 context the value ends in (music/context.py), kept as windows of context ids beside the value
 windows, cut by the same rules, and looked up per batch.
 
@@ -30,7 +30,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from jazz_solo.conditioning import context_features, multi_hot
+from jazz_solo.conditioning import CONDITION_FEATURES, context_features, multi_hot
 from jazz_solo.config import DataConfig
 from jazz_solo.corpus import wjazzd
 from jazz_solo.corpus.download import NOTICE
@@ -82,14 +82,14 @@ def median(counts: Counter) -> int | None:
 
 class WindowDataset(Dataset):
     """Indexed by a list of window numbers (batched fetch): returns (X, Y), both (batch, Tx) int64,
-    and with contexts the features of X's steps, (batch, Tx, N_FEATURES) float32.
+    and with contexts the features of X's steps, (batch, Tx, n_features) float32.
 
     X holds PAD (a zero input) where the exercise's windows zero their first step.
     """
 
     def __init__(self, windows: torch.Tensor, contexts: torch.Tensor | None = None, table: torch.Tensor | None = None):
         self.windows = windows  # (n_windows, Tx + 1) value indices
-        self.contexts, self.table = contexts, table  # (n_windows, Tx + 1) context ids, (n_contexts, N_FEATURES)
+        self.contexts, self.table = contexts, table  # (n_windows, Tx + 1) context ids, (n_contexts, n_features)
 
     def __len__(self) -> int:
         return len(self.windows)
@@ -199,7 +199,7 @@ class JazzDataModule(pl.LightningDataModule):
         if len(train_windows) == 0 or len(val_windows) == 0:
             raise JazzSoloError(f"{where}: {too_short(cfg, train, val, one_piece=len(sequences) == 1)}")
         train_contexts, val_contexts = windows(*contexts) if contexts else (None, None)
-        table = multi_hot(keys) if contexts else None
+        table = multi_hot(keys, CONDITION_FEATURES[self.condition]) if contexts else None
         self.train_set = WindowDataset(train_windows, train_contexts, table)
         self.val_set = WindowDataset(val_windows, val_contexts, table)
 

@@ -14,11 +14,14 @@ from jazz_solo.music.context import (
     BEAT,
     CHORD,
     N_FEATURES,
+    N_TEMPO_FEATURES,
     NEXT_CHORD,
     NEXT_ROOT,
     ROOT,
     STEP,
+    TEMPO,
     progression_contexts,
+    transpose_context,
     value_contexts,
 )
 from jazz_solo.music.grammar import PLAYABLE, GrammarTokenizer
@@ -29,7 +32,7 @@ def test_each_value_hears_the_chord_and_bar_position_where_it_ends():
     progression = Progression.parse("Dm7 G7 | Cmaj7 | Cmaj7")
     contexts = progression_contexts(progression)
     assert len(contexts) == 3 * 4 * 12  # three bars of 4/4 on the 1/12 grid
-    assert all(max(c) < N_FEATURES for c in contexts)
+    assert all(max(c) < N_TEMPO_FEATURES for c in contexts)
     # a quarter note then an eighth: it ends on beat 2 (D minor), the next on its second half (G7 from beat 3)
     first, second = value_contexts(["C,1.000", "C,0.500,<m3,m-3>"], progression)
     assert {CHORD + pc for pc in (2, 5, 9, 0)} <= set(first) and ROOT + 2 in first
@@ -131,3 +134,54 @@ def test_a_no_chord_span_gives_no_chord_features():
     assert [f for f in over_nc if f < NEXT_CHORD] == []  # nothing of a chord, not a root of C
     assert {f for f in over_c7 if CHORD <= f < NEXT_CHORD} == {0, 4, 7, 10, 12}  # C7's tones and root C
     assert [f for f in over_nc if NEXT_CHORD <= f < STEP] and [f for f in over_c7 if NEXT_CHORD <= f < STEP] == []
+
+
+def test_the_tempo_is_a_thermometer_that_only_a_chords_tempo_model_hears():
+    from jazz_solo.conditioning import CONDITION_FEATURES, multi_hot
+
+    def contexts(bpm: float) -> list:
+        return progression_contexts(Progression.parse("Dm7 G7 | Cmaj7", tempo=bpm))
+
+    def tempo_of(context) -> list[int]:
+        return [f - TEMPO for f in context if f >= TEMPO]
+
+    assert {tuple(tempo_of(c)) for c in contexts(80)} == {()}  # slower than the first edge
+    assert {tuple(tempo_of(c)) for c in contexts(130)} == {(0, 1)}  # 95 and 120 reached
+    assert {tuple(tempo_of(c)) for c in contexts(320)} == {tuple(range(N_TEMPO_FEATURES - N_FEATURES))}
+    assert transpose_context(contexts(130)[5], 5)[-2:] == (TEMPO, TEMPO + 1)  # a key change keeps the tempo
+    slow, fast = (multi_hot(contexts(bpm), CONDITION_FEATURES["chords_tempo"]) for bpm in (80, 320))
+    assert slow.shape[1] == N_TEMPO_FEATURES and torch.equal(slow[:, :N_FEATURES], fast[:, :N_FEATURES])
+    assert slow[:, N_FEATURES:].sum() == 0 and bool(fast[:, N_FEATURES:].all())
+    # a chords model hears the same at any tempo, as before the tempo features existed
+    assert torch.equal(multi_hot(contexts(80)), multi_hot(contexts(320)))
+
+
+def test_a_tempo_conditioned_model_plays_differently_at_another_tempo_and_a_chords_model_does_not(
+    chords_ckpt, tmp_path
+):
+    from conftest import tiny_train_config
+    from jazz_solo.checkpoint import load_checkpoint
+    from jazz_solo.conditioning import CONDITION_FEATURES
+    from jazz_solo.evaluation.evaluate import evaluate_checkpoint
+    from jazz_solo.generation import solos_for
+    from jazz_solo.training.fit import fit
+
+    cfg = tiny_train_config(tmp_path / "train", tokenizer="pitch")
+    cfg.model.condition = "chords_tempo"
+    tempo_ckpt = fit(cfg)
+    ckpt = load_checkpoint(tempo_ckpt)
+    assert ckpt.net.n_features == CONDITION_FEATURES["chords_tempo"] == N_TEMPO_FEATURES
+    assert ckpt.net.rnn.weight_ih_l0.shape[1] == len(ckpt.vocab) + N_TEMPO_FEATURES
+
+    def played(ckpt, bpm: float) -> list[float]:
+        sampling = SamplingConfig(strategy="greedy", length=24, tempo=bpm)
+        return [solo.log_prob for solo in solos_for(ckpt, sampling, 2)]
+
+    assert played(ckpt, 80) != played(ckpt, 300)
+    chords_only = load_checkpoint(chords_ckpt)
+    assert played(chords_only, 80) == played(chords_only, 300)
+    found = evaluate_checkpoint(tempo_ckpt, n=4, length=24, out=str(tmp_path / "eval"), audio=False)
+    assert found["condition"] == "chords_tempo"
+    stored = torch.load(tempo_ckpt, weights_only=True)
+    saver = next(k for k in stored["callbacks"] if "ModelCheckpoint" in k)
+    assert found["val_cross_entropy"] == pytest.approx(float(stored["callbacks"][saver]["best_model_score"]), rel=1e-4)
