@@ -55,8 +55,8 @@ class Spec:
         m = self.model
         groups = value_groups(self.vocab) if m.get("shared") else None
         features = CONDITION_FEATURES[self.condition]
-        drop, tied = m.get("weight_drop", 0.0), m.get("tied", False)
-        return SoloNet(len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, drop, tied)
+        drop, tied, value_drop = m.get("weight_drop", 0.0), m.get("tied", False), m.get("value_drop", 0.0)
+        return SoloNet(len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, drop, tied, value_drop)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -89,6 +89,7 @@ class ModelConfig:
     n_a: int = 64  # hidden units
     dropout: float = 0.0  # on the hidden state, before the softmax head
     weight_drop: float = 0.0  # share of the recurrent weights dropped in each training forward (DropConnect)
+    value_drop: float = 0.0  # share of the values left unheard in each training forward (embedding dropout)
     lr: float = 0.01
     betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
     weight_decay: float = 0.0
@@ -107,6 +108,7 @@ class ModelConfig:
         _check(self.n_a > 0, f"model.n_a must be > 0, got {self.n_a}")
         _check(0 <= self.dropout < 1, f"model.dropout must be in [0, 1), got {self.dropout}")
         _check(0 <= self.weight_drop < 1, f"model.weight_drop must be in [0, 1), got {self.weight_drop}")
+        _check(0 <= self.value_drop < 1, f"model.value_drop must be in [0, 1), got {self.value_drop}")
         _check(self.lr > 0, f"model.lr must be > 0, got {self.lr}")
         _check(
             self.schedule in SCHEDULES, f"model.schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"

@@ -90,14 +90,18 @@ class SoloNet(nn.Module):
         groups: torch.Tensor | None = None,
         weight_drop: float = 0.0,
         tied: bool = False,
+        value_drop: float = 0.0,
     ):
         """groups: (k, n_values) int64, for weights shared by the values of a group (SharedRows).
         tied: the values' input weights are made of the head's rows (TiedInput).
         weight_drop: while training, each forward drops this share of the recurrent weights (DropConnect on
-        W_hh, the same mask at every step, as AWD-LSTM does): the state cannot lean on any one connection."""
+        W_hh, the same mask at every step, as AWD-LSTM does): the state cannot lean on any one connection.
+        value_drop: while training, each forward leaves this share of the values unheard wherever they come
+        (their input columns zeroed, the others scaled up: AWD-LSTM's embedding dropout), so the network learns
+        to go on from a value it cannot rely on, as after one it sampled itself."""
         super().__init__()
         self.n_values, self.n_a, self.cell, self.n_features = n_values, n_a, cell, n_features
-        self.weight_drop = weight_drop
+        self.weight_drop, self.value_drop = weight_drop, value_drop
         self.rnn = RECURRENT[cell](n_values + n_features, n_a, batch_first=True)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(n_a, n_values)
@@ -105,7 +109,7 @@ class SoloNet(nn.Module):
         gates = self.rnn.weight_ih_l0.shape[0]
         # recur() is also where the recurrent weights are dropped, and it takes shared weights as computed
         # tensors (nn.LSTM's own forward would flatten them for cuDNN in place)
-        self.lookup = n_values + n_features > gates or weight_drop > 0 or groups is not None or tied
+        self.lookup = n_values + n_features > gates or weight_drop > 0 or groups is not None or tied or value_drop > 0
         self.register_buffer("identity", torch.eye(gates), persistent=False)
         if groups is not None:
             parametrize.register_parametrization(self.head, "weight", SharedRows(groups, n_a))
@@ -136,17 +140,25 @@ class SoloNet(nn.Module):
         x = x.to(self.rnn.weight_ih_l0.dtype)
         inputs = x if features is None else torch.cat([x, features.to(x.dtype)], -1)
         if self.lookup:  # the projection by a product, then the same recur() as the row lookup's
-            return self.recur(inputs @ self.rnn.weight_ih_l0.T, state)
+            return self.recur(inputs @ self.input_weight().T, state)
         return self.rnn(inputs, state)
 
     def project(self, values: torch.Tensor, features: torch.Tensor | None = None) -> torch.Tensor:
         """W_ih [one_hot(values); features] without its bias: (batch, T) int64 -> (batch, T, gates)."""
-        w = self.rnn.weight_ih_l0  # (gates, n_values + n_features)
+        w = self.input_weight()  # (gates, n_values + n_features)
         projected = nn.functional.embedding(values.clamp(min=0), w[:, : self.n_values].T)
         projected = projected * (values >= 0)[..., None].to(projected.dtype)
         if features is not None:
             projected = projected + features @ w[:, self.n_values :].T
         return projected
+
+    def input_weight(self) -> torch.Tensor:
+        """W_ih (gates, n_values + n_features); while training with value_drop, some values' columns zeroed."""
+        w = self.rnn.weight_ih_l0
+        if not (self.training and self.value_drop > 0):
+            return w
+        keep = w.new_empty(self.n_values).bernoulli_(1 - self.value_drop) / (1 - self.value_drop)
+        return torch.cat([w[:, : self.n_values] * keep, w[:, self.n_values :]], 1)
 
     def recur(self, projected: torch.Tensor, state=None) -> tuple[torch.Tensor, object]:
         """The recurrent op on an already projected input (batch, T, gates): nn.LSTM's (or RNN's, GRU's)

@@ -67,3 +67,27 @@ def test_weight_drop_drops_recurrent_weights_while_training_and_none_in_eval():
     torch.testing.assert_close(first[:, 0], plain(x)[0][:, 0])  # the first step has no recurrence to drop
     net.eval(), plain.eval()
     torch.testing.assert_close(net(x)[0], plain(x)[0])
+
+
+def test_value_drop_leaves_whole_values_unheard_while_training_and_none_in_eval():
+    torch.manual_seed(0)
+    net = SoloNet(20, 8, n_features=3, value_drop=0.5)
+    w = net.rnn.weight_ih_l0.detach()
+    dropped = net.input_weight().detach()
+    scale = dropped[:, :20] / w[:, :20]  # per value column: 0 (unheard) or 1 / (1 - p)
+    column = scale[0]
+    assert torch.allclose(scale, column.expand_as(scale)) and set(column.tolist()) == {0.0, 2.0}
+    torch.testing.assert_close(dropped[:, 20:], w[:, 20:])  # the features are always heard
+    x, features = torch.randint(0, 20, (3, 7)), torch.randn(3, 7, 3)
+    plain = SoloNet(20, 8, n_features=3)
+    plain.load_state_dict(net.state_dict())
+    plain.lookup = True
+    torch.manual_seed(1)
+    mask = net.input_weight().detach()
+    torch.manual_seed(1)
+    logits = net(x, features=features)[0]  # the forward draws the same mask
+    with torch.no_grad():
+        plain.rnn.weight_ih_l0.copy_(mask)
+    torch.testing.assert_close(logits, plain(x, features=features)[0])
+    net.eval()
+    torch.testing.assert_close(net.input_weight(), net.rnn.weight_ih_l0)
