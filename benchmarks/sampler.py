@@ -84,7 +84,7 @@ def condition_records(device: torch.device, threads: int | None, batches) -> lis
     and of the same network's shape unconditioned."""
     from jazz_solo.music.chords import Progression
 
-    features = progression_features(Progression.parse(BACKING)).to(device)
+    features = progression_features(Progression.parse(BACKING), CONDITION_FEATURES["chords"]).to(device)
     lengths = durations(bench_vocab())
     records = []
     for strategy in ("greedy", "sample"):

@@ -43,7 +43,7 @@ class Spec:
 
     @property
     def condition(self) -> str:
-        """model.condition: none, or chords (the net then takes CONDITION_FEATURES["chords"] features a step)."""
+        """model.condition: none, chords or chords_tempo (the net then takes CONDITION_FEATURES[it] features a step)."""
         return self.model.get("condition", "none")
 
     @property
@@ -56,7 +56,11 @@ class Spec:
         groups = value_groups(self.vocab) if m.get("shared") else None
         features = CONDITION_FEATURES[self.condition]
         drop, tied, value_drop = m.get("weight_drop", 0.0), m.get("tied", False), m.get("value_drop", 0.0)
-        return SoloNet(len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, drop, tied, value_drop)
+        silent = features - CONDITION_FEATURES["chords"] if self.condition == "chords_tempo" else 0  # the tempo's
+        net = SoloNet(
+            len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, drop, tied, value_drop, silent
+        )
+        return net
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -35,7 +35,7 @@ from jazz_solo.sampling.grid import Grid
 CONDITION_FEATURES = {"none": 0, "chords": N_FEATURES, "chords_tempo": N_TEMPO_FEATURES}
 
 
-def multi_hot(contexts: Sequence[Context], n_features: int = N_FEATURES) -> torch.Tensor:
+def multi_hot(contexts: Sequence[Context], n_features: int) -> torch.Tensor:
     """Contexts (each the tuple of its active features) -> (len, n_features) float32 of 0 and 1: the
     features a network of CONDITION_FEATURES[condition] == n_features hears (those past it dropped)."""
     table = torch.zeros(len(contexts), n_features)
@@ -44,7 +44,7 @@ def multi_hot(contexts: Sequence[Context], n_features: int = N_FEATURES) -> torc
     return table
 
 
-def progression_features(progression: Progression, n_features: int = N_FEATURES) -> torch.Tensor:
+def progression_features(progression: Progression, n_features: int) -> torch.Tensor:
     """(steps, n_features): the context at every grid step of one pass of a progression."""
     return multi_hot(progression_contexts(progression), n_features)
 
@@ -61,13 +61,11 @@ def value_groups(vocab: list[str]) -> torch.Tensor:
 
 
 def context_features(windows: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
-    """Windows of context ids (n, T) -> their features (n, T, N_FEATURES); a negative id (PAD) gives zeros."""
+    """Windows of context ids (n, T) -> their features (n, T, n_features); a negative id (PAD) gives zeros."""
     return table[windows.clamp(min=0)] * (windows >= 0)[..., None]
 
 
-def progression_condition(
-    progression: Progression, vocab: list[str], n: int, device, n_features: int = N_FEATURES
-) -> Condition:
+def progression_condition(progression: Progression, vocab: list[str], n: int, device, n_features: int) -> Condition:
     """n rows over the progression's loop, each from its start, for a network over `vocab` that hears
     n_features a step."""
     return Condition.one_loop(progression_features(progression, n_features).to(device), n, durations(vocab))

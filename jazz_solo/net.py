@@ -69,7 +69,8 @@ class SoloNet(nn.Module):
     """Values (batch, T) -> logits (batch, T, n_values), through a recurrent cell and a softmax head.
 
     The cell's input at each step is the value's one-hot (n_values) followed by n_features condition
-    features (model.condition=chords: the chord and the bar position there; 0 features by default).
+    features (model.condition=chords: the chord and the bar position there; chords_tempo: and the tempo;
+    0 features by default).
     With many values, the input projection W_ih x is computed as a row lookup (`lookup`): the value's
     column of W_ih plus the features' product, then the recurrent op runs on it with the identity as
     input weights. That replaces a (batch T, n_values) x (n_values, gates) product that is almost all
@@ -91,6 +92,7 @@ class SoloNet(nn.Module):
         weight_drop: float = 0.0,
         tied: bool = False,
         value_drop: float = 0.0,
+        silent_features: int = 0,
     ):
         """groups: (k, n_values) int64, for weights shared by the values of a group (SharedRows).
         tied: the values' input weights are made of the head's rows (TiedInput).
@@ -98,13 +100,17 @@ class SoloNet(nn.Module):
         W_hh, the same mask at every step, as AWD-LSTM does): the state cannot lean on any one connection.
         value_drop: while training, each forward leaves this share of the values unheard wherever they come
         (their input columns zeroed, the others scaled up: AWD-LSTM's embedding dropout), so the network learns
-        to go on from a value it cannot rely on, as after one it sampled itself."""
+        to go on from a value it cannot rely on, as after one it sampled itself.
+        silent_features: the last this many features' input weights start at zero, so one that training never
+        turns on (a tempo no training solo reaches) adds nothing later, rather than random weights."""
         super().__init__()
         self.n_values, self.n_a, self.cell, self.n_features = n_values, n_a, cell, n_features
         self.weight_drop, self.value_drop = weight_drop, value_drop
         self.rnn = RECURRENT[cell](n_values + n_features, n_a, batch_first=True)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(n_a, n_values)
+        with torch.no_grad():  # before the parametrizations below, which take the weight as it is then
+            self.rnn.weight_ih_l0[:, self.rnn.weight_ih_l0.shape[1] - silent_features :] = 0
         # the recurrent op's input weights once the input is projected (not saved: state_dicts unchanged)
         gates = self.rnn.weight_ih_l0.shape[0]
         # recur() is also where the recurrent weights are dropped, and it takes shared weights as computed

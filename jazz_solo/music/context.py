@@ -8,7 +8,7 @@ context that decides it.
 
 Times are on the project's grid: GRID steps a quarter note (score.snap's 1/12). A context is the
 sorted tuple of its active features (plain ints, no torch: the data module makes tensors of them),
-N_FEATURES in all:
+N_TEMPO_FEATURES in all:
 
     0..11    pitch classes of the chord sounding (as played; none over a span without a chord)
     12..23   its root (none without a chord)

@@ -153,7 +153,8 @@ def test_the_tempo_is_a_thermometer_that_only_a_chords_tempo_model_hears():
     assert slow.shape[1] == N_TEMPO_FEATURES and torch.equal(slow[:, :N_FEATURES], fast[:, :N_FEATURES])
     assert slow[:, N_FEATURES:].sum() == 0 and bool(fast[:, N_FEATURES:].all())
     # a chords model hears the same at any tempo, as before the tempo features existed
-    assert torch.equal(multi_hot(contexts(80)), multi_hot(contexts(320)))
+    chords = CONDITION_FEATURES["chords"]
+    assert torch.equal(multi_hot(contexts(80), chords), multi_hot(contexts(320), chords))
 
 
 def test_a_tempo_conditioned_model_plays_differently_at_another_tempo_and_a_chords_model_does_not(
@@ -162,12 +163,18 @@ def test_a_tempo_conditioned_model_plays_differently_at_another_tempo_and_a_chor
     from conftest import tiny_train_config
     from jazz_solo.checkpoint import load_checkpoint
     from jazz_solo.conditioning import CONDITION_FEATURES
+    from jazz_solo.corpus.encoding import encode_values
     from jazz_solo.evaluation.evaluate import evaluate_checkpoint
     from jazz_solo.generation import solos_for
+    from jazz_solo.music.context import tempo_features
     from jazz_solo.training.fit import fit
 
     cfg = tiny_train_config(tmp_path / "train", tokenizer="pitch")
     cfg.model.condition = "chords_tempo"
+    corpus = encode_values(cfg.data, "chords_tempo")  # each piece heard at its own tempo (120 to 176 bpm)
+    heard = [{f for c in piece for f in corpus.context_keys[c] if f >= TEMPO} for piece in corpus.contexts]
+    assert heard == [set(tempo_features(score.progression.tempo)) for score in corpus.scores]
+    assert len({frozenset(h) for h in heard}) == 3  # from 120, 140 and 160 bpm
     tempo_ckpt = fit(cfg)
     ckpt = load_checkpoint(tempo_ckpt)
     assert ckpt.net.n_features == CONDITION_FEATURES["chords_tempo"] == N_TEMPO_FEATURES
@@ -177,7 +184,9 @@ def test_a_tempo_conditioned_model_plays_differently_at_another_tempo_and_a_chor
         sampling = SamplingConfig(strategy="greedy", length=24, tempo=bpm)
         return [solo.log_prob for solo in solos_for(ckpt, sampling, 2)]
 
-    assert played(ckpt, 80) != played(ckpt, 300)
+    assert played(ckpt, 125) != played(ckpt, 170)  # the 140 and 160 bpm features, both learnt
+    # past the fastest training solo (176 bpm) the features of 180 bpm and up start silent and stay so
+    assert played(ckpt, 170) == played(ckpt, 300)
     chords_only = load_checkpoint(chords_ckpt)
     assert played(chords_only, 80) == played(chords_only, 300)
     found = evaluate_checkpoint(tempo_ckpt, n=4, length=24, out=str(tmp_path / "eval"), audio=False)

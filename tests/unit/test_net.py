@@ -89,5 +89,24 @@ def test_value_drop_leaves_whole_values_unheard_while_training_and_none_in_eval(
     with torch.no_grad():
         plain.rnn.weight_ih_l0.copy_(mask)
     torch.testing.assert_close(logits, plain(x, features=features)[0])
+    torch.manual_seed(1)  # one-hot floats, the product path: the same mask drawn the same way
+    torch.testing.assert_close(net(nn.functional.one_hot(x, 20).float(), features=features)[0], logits)
     net.eval()
     torch.testing.assert_close(net.input_weight(), net.rnn.weight_ih_l0)
+
+
+def test_a_checkpoint_spec_rebuilds_value_drop_and_silences_the_tempo_features():
+    from jazz_solo.checkpoint import Spec
+    from jazz_solo.config import ModelConfig
+    from jazz_solo.music.context import N_FEATURES, N_TEMPO_FEATURES
+
+    vocab = [f"C4,{k}.000" for k in (1, 2, 3)]
+
+    def net(**model):
+        return Spec(vars(ModelConfig(n_a=8, **model)), {"tokenizer": "pitch"}, vocab, [1, 1, 1], {}).build_net()
+
+    assert net(value_drop=0.3).value_drop == 0.3 and net().value_drop == 0.0
+    tempo = net(condition="chords_tempo").rnn.weight_ih_l0
+    assert tempo.shape[1] == 3 + N_TEMPO_FEATURES
+    assert not tempo[:, 3 + N_FEATURES :].any() and tempo[:, : 3 + N_FEATURES].all()
+    assert net(condition="chords").rnn.weight_ih_l0.all()  # a chords model starts as it always did
