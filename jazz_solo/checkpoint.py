@@ -57,10 +57,9 @@ class Spec:
         features = CONDITION_FEATURES[self.condition]
         drop, tied, value_drop = m.get("weight_drop", 0.0), m.get("tied", False), m.get("value_drop", 0.0)
         silent = features - CONDITION_FEATURES["chords"] if self.condition == "chords_tempo" else 0  # the tempo's
-        net = SoloNet(
+        return SoloNet(
             len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, drop, tied, value_drop, silent
         )
-        return net
 
     def to_dict(self) -> dict:
         return asdict(self)
