@@ -20,8 +20,8 @@ N_TEMPO_FEATURES in all:
 
 A model hears a prefix of these (conditioning.CONDITION_FEATURES): condition=chords the first
 N_FEATURES, condition=chords_tempo all N_TEMPO_FEATURES. Players play fewer notes a beat the faster the
-tune (WJazzD: 2.4 a beat under 100 bpm, 1.3 over 260), so a model that hears the tempo can play like
-them at the tempo it is asked for.
+tune (WJazzD: 2.4 a beat under 100 bpm, 1.3 over 260), hence the tempo as a condition; on WJazzD it
+did not make the model better (benchmarks/notes_on_the_beat.md).
 """
 
 from __future__ import annotations
