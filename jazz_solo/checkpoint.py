@@ -56,7 +56,7 @@ class Spec:
         groups = value_groups(self.vocab) if m.get("shared") else None
         features = CONDITION_FEATURES[self.condition]
         drop, tied, value_drop = m.get("weight_drop", 0.0), m.get("tied", False), m.get("value_drop", 0.0)
-        silent = features - CONDITION_FEATURES["chords"] if self.condition == "chords_tempo" else 0  # the tempo's
+        silent = max(features - CONDITION_FEATURES["chords"], 0)  # those past the chords' (the tempo's) start silent
         return SoloNet(
             len(self.vocab), m["n_a"], m["cell"], m["dropout"], features, groups, drop, tied, value_drop, silent
         )
